@@ -1,0 +1,84 @@
+/* attest-pipeline.h: plays a file or a camera into an AttestVideoPaintable and runs face
+ * detection on a worker thread that skips frames while busy.
+ *
+ * All signals are emitted on the main context of the thread that created the pipeline.
+ * GStreamer threads never touch GTK. */
+#pragma once
+
+#include <gio/gio.h>
+#include <gst/gst.h>
+
+#include "media/attest-detections.h"
+#include "media/attest-video-paintable.h"
+#include "vision/attest-vision.h"
+
+G_BEGIN_DECLS
+
+#define ATTEST_PIPELINE_ERROR (attest_pipeline_error_quark ())
+
+typedef enum
+{
+  ATTEST_PIPELINE_ERROR_NOT_FOUND,    /* no such file */
+  ATTEST_PIPELINE_ERROR_NOT_VIDEO,    /* not a media file, or audio only */
+  ATTEST_PIPELINE_ERROR_STILL_IMAGE,  /* an image where a video was expected */
+  ATTEST_PIPELINE_ERROR_UNPLAYABLE,   /* truncated, corrupt, missing decoder */
+  ATTEST_PIPELINE_ERROR_NO_CAMERA,    /* no V4L2 device, or it cannot be opened */
+  ATTEST_PIPELINE_ERROR_FAILED,
+} AttestPipelineError;
+
+#define ATTEST_TYPE_PIPELINE (attest_pipeline_get_type ())
+G_DECLARE_FINAL_TYPE (AttestPipeline, attest_pipeline, ATTEST, PIPELINE, GObject)
+
+GQuark                attest_pipeline_error_quark (void);
+
+/* vision: construct-only, may be NULL (then no analysis). Not owned: must outlive the
+ * pipeline. */
+AttestPipeline       *attest_pipeline_new              (AttestVision   *vision);
+AttestVideoPaintable *attest_pipeline_get_paintable    (AttestPipeline *self);
+
+/* Checks the file (GstDiscoverer, off the main thread), builds the pipeline and prerolls
+ * it paused on the first frame. Errors: ATTEST_PIPELINE_ERROR_* with a message fit for
+ * a toast ("“x.mp4” is not a video file"). */
+void                  attest_pipeline_open_file_async  (AttestPipeline      *self,
+                                                        GFile               *file,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean              attest_pipeline_open_file_finish (AttestPipeline      *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
+/* device NULL: first /dev/video*. Fails at once with NO_CAMERA when there is none. */
+gboolean              attest_pipeline_open_camera      (AttestPipeline *self,
+                                                        const char     *device,
+                                                        GError        **error);
+void                  attest_pipeline_close            (AttestPipeline *self);
+
+void                  attest_pipeline_play             (AttestPipeline *self);
+void                  attest_pipeline_pause            (AttestPipeline *self);
+void                  attest_pipeline_toggle_play      (AttestPipeline *self);
+/* Accurate seek; the frame at `position` is shown and analysed even while paused. */
+void                  attest_pipeline_seek             (AttestPipeline *self,
+                                                        GstClockTime    position);
+/* One frame forward (+1) or back (-1); pauses first. */
+void                  attest_pipeline_step             (AttestPipeline *self,
+                                                        int             direction);
+
+gboolean              attest_pipeline_get_playing      (AttestPipeline *self);
+gboolean              attest_pipeline_get_seekable     (AttestPipeline *self);
+GstClockTime          attest_pipeline_get_position     (AttestPipeline *self);
+GstClockTime          attest_pipeline_get_duration     (AttestPipeline *self);
+/* URI of the open file, NULL for a camera or nothing open. */
+const char           *attest_pipeline_get_uri          (AttestPipeline *self);
+/* Latest detections (may be for an earlier frame than the one shown), or NULL. */
+AttestDetections     *attest_pipeline_get_detections   (AttestPipeline *self);
+/* Measured time between two analysed frames in stream time (how long a box may stay up
+ * over later frames). */
+GstClockTime          attest_pipeline_get_analysis_interval (AttestPipeline *self);
+
+/* Properties: "vision" (construct-only), "paintable", "playing", "seekable", "position"
+ * (updated ~10x a second while playing and after seeks), "duration", "uri", "detections",
+ * "analysis-interval".
+ * Signals: "error" (GError *) for failures after opening (e.g. a truncated file mid-way),
+ * "eos". */
+
+G_END_DECLS

@@ -1,0 +1,105 @@
+/* attest-store.h: the SQLite gallery database (identities, faces, sources, matches, audit).
+ *
+ * One AttestStore owns the sqlite3 connection. The _async calls run on the store's single
+ * writer thread (an exclusive one-thread pool) so the UI never waits on disk; the plain calls
+ * are for the CLI and tests and take the same lock. Every multi-row change is one
+ * transaction; every audited change writes its audit row in the same transaction.
+ *
+ * Refuses, leaving the file byte-for-byte unchanged: a file that is not SQLite, a SQLite
+ * database that is not an Attest gallery, a gallery from a newer Attest (user_version).
+ * The database file is 0600 and its folder 0700. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define ATTEST_STORE_SCHEMA_VERSION 1
+#define ATTEST_STORE_ERROR (attest_store_error_quark ())
+
+typedef enum
+{
+  ATTEST_STORE_ERROR_NOT_A_DATABASE,  /* not SQLite at all */
+  ATTEST_STORE_ERROR_FOREIGN,         /* SQLite, but not an Attest gallery */
+  ATTEST_STORE_ERROR_TOO_NEW,         /* written by a newer Attest */
+  ATTEST_STORE_ERROR_IO,              /* cannot create folder / open / write */
+  ATTEST_STORE_ERROR_FAILED,
+} AttestStoreError;
+
+/* One audit entry. Strings may be NULL; numbers use NAN / -1 for "not applicable".
+ * attest_store_append_audit() only reads it; entries read back own their strings
+ * (attest_audit_entry_free frees them). */
+typedef struct
+{
+  gint64      id;             /* set by the store */
+  gint64      at_us;          /* UTC microseconds; 0 = now (set by the store) */
+  char       *actor;          /* reviewer name; required */
+  char       *action;         /* enrol, import, rename, merge, delete, confirm, reject, undo, export, ... */
+  char       *subject;        /* what it is about, e.g. "face:12", "identity:3", "item:7" */
+  char       *source_sha256;  /* the frame: source file hash ... */
+  gint64      source_ms;      /* ... and time in it (-1: none) */
+  double      score;          /* NAN: none */
+  double      threshold;      /* NAN: none */
+  char       *model_id;
+  char       *rationale;
+  char       *details;        /* free JSON object text, may be NULL */
+  char       *prev_hash;      /* hex, set by the store when read back */
+  char       *hash;           /* hex, set by the store when read back */
+} AttestAuditEntry;
+
+#define ATTEST_TYPE_STORE (attest_store_get_type ())
+G_DECLARE_FINAL_TYPE (AttestStore, attest_store, ATTEST, STORE, GObject)
+
+GQuark       attest_store_error_quark     (void);
+
+/* $XDG_DATA_HOME/attest/gallery.db, newly allocated. */
+char        *attest_store_default_path    (void);
+
+/* Opens or creates the database (folder 0700, file 0600), migrates it to
+ * ATTEST_STORE_SCHEMA_VERSION. */
+AttestStore *attest_store_open            (const char          *path,
+                                           GError             **error);
+void         attest_store_open_async      (const char          *path,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+AttestStore *attest_store_open_finish     (GAsyncResult        *result,
+                                           GError             **error);
+
+const char  *attest_store_get_path        (AttestStore         *self);
+int          attest_store_get_schema_version (AttestStore      *self);
+
+/* Records a source file by its URI and the SHA-256 of its contents; returns its row id
+ * (the same id when the same contents were recorded before). */
+gint64       attest_store_ensure_source   (AttestStore         *self,
+                                           const char          *uri,
+                                           const char          *sha256,
+                                           GError             **error);
+
+/* Appends one audit entry (its own transaction). Returns the new id, or -1. */
+gint64       attest_store_append_audit    (AttestStore            *self,
+                                           const AttestAuditEntry *entry,
+                                           GError                **error);
+/* Entries in chain order; element type AttestAuditEntry*, free with attest_audit_entry_free. */
+GPtrArray   *attest_store_list_audit      (AttestStore         *self,
+                                           gint64               after_id,
+                                           guint                limit,
+                                           GError             **error);
+/* Recomputes the chain. TRUE and *n_entries when intact; FALSE with *first_bad_id (the id
+ * of the first entry whose hash or link does not hold, or the position of a gap / reorder)
+ * and an ATTEST_STORE_ERROR_FAILED error naming it. */
+gboolean     attest_store_verify_audit    (AttestStore         *self,
+                                           guint64             *n_entries,
+                                           gint64              *first_bad_id,
+                                           GError             **error);
+
+void         attest_audit_entry_free      (AttestAuditEntry    *entry);
+
+/* SHA-256 of a file's contents, hex; streams the file. */
+char        *attest_file_sha256           (GFile               *file,
+                                           GCancellable        *cancellable,
+                                           GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestAuditEntry, attest_audit_entry_free)
+
+G_END_DECLS
