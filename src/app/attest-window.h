@@ -1,0 +1,37 @@
+/* attest-window.h: the main window: video with face boxes, playback controls, toasts. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "app/attest-settings.h"
+#include "vision/attest-vision.h"
+
+G_BEGIN_DECLS
+
+#define ATTEST_TYPE_WINDOW (attest_window_get_type ())
+G_DECLARE_FINAL_TYPE (AttestWindow, attest_window, ATTEST, WINDOW, AdwApplicationWindow)
+
+/* application and settings may be NULL (then the window makes its own settings). */
+AttestWindow *attest_window_new               (GtkApplication *application,
+                                               AttestSettings *settings);
+
+/* The face analyser for videos opened from now on (NULL: play without boxes). Not owned:
+ * it must outlive the window. */
+void          attest_window_set_vision        (AttestWindow   *self,
+                                               AttestVision   *vision);
+
+/* Opens a video file. Failures show a toast naming the problem; the video that was open
+ * before (if any) stays. */
+void          attest_window_open_file         (AttestWindow   *self,
+                                               GFile          *file);
+/* Opens the first camera. No camera → a toast. */
+void          attest_window_open_camera       (AttestWindow   *self);
+
+/* Shows a message in a toast (plain text, not markup). */
+void          attest_window_show_toast        (AttestWindow   *self,
+                                               const char     *message);
+/* Shows the "face detection is off" bar with the reason (NULL hides it). */
+void          attest_window_set_models_error  (AttestWindow   *self,
+                                               const char     *message);
+
+G_END_DECLS

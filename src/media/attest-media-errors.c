@@ -1,0 +1,453 @@
+/* attest-media-errors.c: what went wrong with a file or a camera, in words for a toast. */
+#include "attest-media-errors.h"
+
+#include <glib/gi18n.h>
+#include <gst/app/gstappsink.h>
+#include <string.h>
+
+#include "attest-pipeline.h"
+
+/* Long enough for a slow disk, short enough that a file that never prerolls does not leave
+ * the user waiting. */
+#define DISCOVER_TIMEOUT (5 * GST_SECOND)
+
+char *
+_attest_media_display_name (GFile *file)
+{
+  g_autofree char *basename = NULL;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  basename = g_file_get_basename (file);
+  if (basename == NULL)
+    return g_file_get_parse_name (file);
+
+  return g_filename_display_name (basename);
+}
+
+/* An MP4/MOV (ISO base media file) cut short before its index ("moov" box, written last by
+ * most recorders) cannot be played at all. Walking the top-level box headers finds that at
+ * once, where GStreamer may take its full discovery timeout (decodebin can lose qtdemux's
+ * error in a race). Anything that is not such a file passes. */
+static gboolean
+check_iso_index (GFile       *file,
+                 const char  *display_name,
+                 GError     **error)
+{
+  g_autoptr(GFileInputStream) stream = g_file_read (file, NULL, NULL);
+  goffset offset = 0;
+  gboolean first = TRUE;
+
+  if (stream == NULL)
+    return TRUE;  /* the discoverer will say what is wrong */
+
+  for (;;)
+    {
+      guint8 header[16];
+      gsize got = 0;
+      guint64 size;
+
+      if (!g_seekable_seek (G_SEEKABLE (stream), offset, G_SEEK_SET, NULL, NULL) ||
+          !g_input_stream_read_all (G_INPUT_STREAM (stream), header, 8, &got, NULL, NULL))
+        return TRUE;
+      if (got < 8)
+        break;  /* end of file, no index seen */
+
+      if (first && memcmp (header + 4, "ftyp", 4) != 0)
+        return TRUE;  /* not an ISO base media file */
+      first = FALSE;
+
+      if (memcmp (header + 4, "moov", 4) == 0)
+        return TRUE;
+
+      size = GST_READ_UINT32_BE (header);
+      if (size == 1)
+        {
+          if (!g_input_stream_read_all (G_INPUT_STREAM (stream), header + 8, 8, &got, NULL, NULL) ||
+              got < 8)
+            break;
+          size = GST_READ_UINT64_BE (header + 8);
+        }
+      if (size == 0)
+        break;  /* the last box runs to the end of the file */
+      if (size < 8 || size > (guint64) G_MAXINT64 - offset)
+        return TRUE;  /* not something to judge here */
+
+      offset += (goffset) size;
+    }
+
+  g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+               _("“%s” is incomplete: its index is missing. It may not have finished "
+                 "downloading or copying."), display_name);
+  return FALSE;
+}
+
+gboolean
+_attest_media_check_file (GFile       *file,
+                          const char  *display_name,
+                          GError     **error)
+{
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  info = g_file_query_info (file,
+                            G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                            G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                            G_FILE_ATTRIBUTE_ACCESS_CAN_READ,
+                            G_FILE_QUERY_INFO_NONE, NULL, &local_error);
+  if (info == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_FOUND,
+                     _("“%s” was not found. It may have been moved or deleted."), display_name);
+      else
+        g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_FAILED,
+                     _("“%s” could not be read: %s"), display_name, local_error->message);
+      return FALSE;
+    }
+
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+    {
+      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_VIDEO,
+                   _("“%s” is a folder, not a video file"), display_name);
+      return FALSE;
+    }
+
+  if (g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_ACCESS_CAN_READ) &&
+      !g_file_info_get_attribute_boolean (info, G_FILE_ATTRIBUTE_ACCESS_CAN_READ))
+    {
+      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_FAILED,
+                   _("“%s” could not be read: permission denied"), display_name);
+      return FALSE;
+    }
+
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR &&
+      g_file_info_get_size (info) == 0)
+    {
+      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_VIDEO,
+                   _("“%s” is empty"), display_name);
+      return FALSE;
+    }
+
+  return check_iso_index (file, display_name, error);
+}
+
+/* The installer detail is "gstreamer|1.0|app|H.265 (Main Profile) decoder|decoder-video/...":
+ * the fourth field is a readable description of what is missing. */
+static char *
+describe_missing (GstDiscovererInfo *info)
+{
+  const char **details = gst_discoverer_info_get_missing_elements_installer_details (info);
+
+  for (guint i = 0; details != NULL && details[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (details[i], "|", 5);
+
+      if (g_strv_length (fields) >= 4 && *fields[3] != '\0')
+        return g_strdup (fields[3]);
+    }
+
+  return NULL;
+}
+
+static void
+set_missing_decoder_error (GError            **error,
+                           GstDiscovererInfo  *info,
+                           const char         *display_name)
+{
+  g_autofree char *missing = info != NULL ? describe_missing (info) : NULL;
+
+  if (missing != NULL)
+    g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+                 _("“%s” cannot be played: %s is not installed"), display_name, missing);
+  else
+    g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+                 _("“%s” cannot be played: a decoder for its format is not installed"),
+                 display_name);
+}
+
+gboolean
+_attest_media_discover (const char  *uri,
+                        const char  *display_name,
+                        gboolean     allow_images,
+                        GError     **error)
+{
+  g_autoptr(GstDiscoverer) discoverer = NULL;
+  g_autoptr(GstDiscovererInfo) info = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GList *videos;
+  GList *audios;
+  gboolean is_image;
+
+  g_return_val_if_fail (uri != NULL, FALSE);
+
+  discoverer = gst_discoverer_new (DISCOVER_TIMEOUT, &local_error);
+  if (discoverer == NULL)
+    {
+      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_FAILED,
+                   _("Videos cannot be checked: %s"), local_error->message);
+      return FALSE;
+    }
+
+  info = gst_discoverer_discover_uri (discoverer, uri, &local_error);
+  if (info == NULL)
+    {
+      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+                   _("“%s” cannot be played"), display_name);
+      return FALSE;
+    }
+
+  switch (gst_discoverer_info_get_result (info))
+    {
+    case GST_DISCOVERER_OK:
+      break;
+
+    case GST_DISCOVERER_MISSING_PLUGINS:
+      set_missing_decoder_error (error, info, display_name);
+      return FALSE;
+
+    case GST_DISCOVERER_TIMEOUT:
+      /* Also what a demuxer error lost inside decodebin looks like (a GStreamer race), so
+       * say the same as for that error. */
+      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+                   _("“%s” is damaged or incomplete and cannot be played"), display_name);
+      return FALSE;
+
+    case GST_DISCOVERER_URI_INVALID:
+      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_FOUND,
+                   _("“%s” was not found"), display_name);
+      return FALSE;
+
+    case GST_DISCOVERER_BUSY:
+    case GST_DISCOVERER_ERROR:
+    default:
+      {
+        g_autoptr(GError) mapped = NULL;
+
+        if (local_error == NULL)
+          {
+            g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+                         _("“%s” cannot be played"), display_name);
+            return FALSE;
+          }
+
+        mapped = _attest_media_error_from_gst (local_error, display_name, NULL);
+        g_propagate_error (error, g_steal_pointer (&mapped));
+        return FALSE;
+      }
+    }
+
+  videos = gst_discoverer_info_get_video_streams (info);
+  audios = gst_discoverer_info_get_audio_streams (info);
+  is_image = videos != NULL && gst_discoverer_video_info_is_image (videos->data);
+  gst_discoverer_stream_info_list_free (videos);
+  gst_discoverer_stream_info_list_free (audios);
+
+  if (videos == NULL && audios != NULL)
+    {
+      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_VIDEO,
+                   _("“%s” holds only sound, no video"), display_name);
+      return FALSE;
+    }
+
+  if (videos == NULL)
+    {
+      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_VIDEO,
+                   _("“%s” is not a video file"), display_name);
+      return FALSE;
+    }
+
+  if (is_image && !allow_images)
+    {
+      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_STILL_IMAGE,
+                   _("“%s” is a still image, not a video"), display_name);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Waits for the end of a (re)preroll. FALSE with error on an error message or timeout. */
+static gboolean
+wait_preroll (GstElement  *pipeline,
+              const char  *display_name,
+              GError     **error)
+{
+  g_autoptr(GstBus) bus = gst_element_get_bus (pipeline);
+  g_autoptr(GstMessage) message = NULL;
+  g_autoptr(GError) gst_error = NULL;
+
+  message = gst_bus_timed_pop_filtered (bus, DISCOVER_TIMEOUT,
+                                        GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR);
+  if (message == NULL)
+    {
+      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+                   _("“%s” is damaged or incomplete and cannot be played"), display_name);
+      return FALSE;
+    }
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
+    {
+      gst_message_parse_error (message, &gst_error, NULL);
+      g_propagate_error (error, _attest_media_error_from_gst (gst_error, display_name, NULL));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+_attest_media_check_complete (const char  *uri,
+                              const char  *display_name,
+                              GError     **error)
+{
+  g_autoptr(GstElement) playbin = NULL;
+  g_autoptr(GstSample) sample = NULL;
+  GstElement *sink;
+  gint64 duration = -1;
+  GstClockTime target;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (uri != NULL, FALSE);
+
+  playbin = gst_element_factory_make ("playbin", NULL);
+  sink = gst_element_factory_make ("appsink", NULL);
+  if (playbin == NULL || sink == NULL)
+    {
+      g_clear_object (&sink);
+      return TRUE;  /* nothing to check with; opening will say what is missing */
+    }
+  gst_object_ref_sink (playbin);
+
+  g_object_set (sink, "sync", FALSE, "max-buffers", 1, "enable-last-sample", FALSE, NULL);
+  /* Video only (GstPlayFlags video = 1), and never probe a sound device for a check. */
+  g_object_set (playbin,
+                "uri", uri,
+                "video-sink", sink,
+                "audio-sink", gst_element_factory_make ("fakesink", NULL),
+                "flags", 1,
+                NULL);
+
+  gst_element_set_state (playbin, GST_STATE_PAUSED);
+  if (!wait_preroll (playbin, display_name, error))
+    goto out;
+
+  if (!gst_element_query_duration (playbin, GST_FORMAT_TIME, &duration) ||
+      duration < 2 * GST_SECOND)
+    {
+      ok = TRUE;
+      goto out;
+    }
+
+  /* A keyframe before the last second: cheap to decode, and absent when the file is cut. */
+  target = (GstClockTime) duration - GST_SECOND;
+  if (!gst_element_seek_simple (playbin, GST_FORMAT_TIME,
+                                GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT |
+                                GST_SEEK_FLAG_SNAP_BEFORE, (gint64) target))
+    {
+      ok = TRUE;  /* not seekable: nothing to learn here */
+      goto out;
+    }
+
+  if (!wait_preroll (playbin, display_name, error))
+    goto out;
+
+  sample = gst_app_sink_try_pull_preroll (GST_APP_SINK (sink), 0);
+  if (sample == NULL)
+    {
+      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+                   _("“%s” is incomplete: its end is missing. It may not have finished "
+                     "downloading or copying."), display_name);
+      goto out;
+    }
+
+  ok = TRUE;
+
+out:
+  gst_element_set_state (playbin, GST_STATE_NULL);
+  return ok;
+}
+
+GError *
+_attest_media_error_ends_early (const char   *display_name,
+                                GstClockTime  at)
+{
+  guint seconds = GST_CLOCK_TIME_IS_VALID (at) ? (guint) (at / GST_SECOND) : 0;
+
+  return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+                      _("“%s” stops at %u:%02u: the rest of the file is missing or damaged"),
+                      display_name, seconds / 60, seconds % 60);
+}
+
+GError *
+_attest_media_error_from_gst (const GError *gst_error,
+                              const char   *display_name,
+                              const char   *device)
+{
+  g_return_val_if_fail (gst_error != NULL, NULL);
+
+  /* Posted by our own code with the message already written for the user. */
+  if (gst_error->domain == ATTEST_PIPELINE_ERROR)
+    return g_error_copy (gst_error);
+
+  if (device != NULL)
+    {
+      if (gst_error->domain == GST_RESOURCE_ERROR &&
+          gst_error->code == GST_RESOURCE_ERROR_BUSY)
+        return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NO_CAMERA,
+                            _("The camera “%s” is in use by another application"), device);
+      if (gst_error->domain == GST_RESOURCE_ERROR)
+        return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NO_CAMERA,
+                            _("The camera “%s” could not be opened. Check that it is "
+                              "connected."), device);
+      return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_FAILED,
+                          _("The camera “%s” stopped working"), device);
+    }
+
+  if (gst_error->domain == GST_RESOURCE_ERROR)
+    {
+      switch (gst_error->code)
+        {
+        case GST_RESOURCE_ERROR_NOT_FOUND:
+          return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_FOUND,
+                              _("“%s” was not found. It may have been moved or deleted."),
+                              display_name);
+        case GST_RESOURCE_ERROR_NOT_AUTHORIZED:
+        case GST_RESOURCE_ERROR_OPEN_READ:
+          return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_FAILED,
+                              _("“%s” could not be opened"), display_name);
+        default:
+          return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+                              _("“%s” could not be read to the end"), display_name);
+        }
+    }
+
+  if (gst_error->domain == GST_STREAM_ERROR)
+    {
+      switch (gst_error->code)
+        {
+        case GST_STREAM_ERROR_TYPE_NOT_FOUND:
+        case GST_STREAM_ERROR_WRONG_TYPE:
+          return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_VIDEO,
+                              _("“%s” is not a video file"), display_name);
+        case GST_STREAM_ERROR_CODEC_NOT_FOUND:
+          return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+                              _("“%s” cannot be played: a decoder for its format is not "
+                                "installed"), display_name);
+        default:
+          return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+                              _("“%s” is damaged or incomplete and cannot be played"),
+                              display_name);
+        }
+    }
+
+  if (gst_error->domain == GST_CORE_ERROR && gst_error->code == GST_CORE_ERROR_MISSING_PLUGIN)
+    return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+                        _("“%s” cannot be played: a decoder for its format is not installed"),
+                        display_name);
+
+  return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+                      _("“%s” cannot be played"), display_name);
+}

@@ -1,0 +1,44 @@
+/* attest-media-errors.h (private): one place that turns file checks, discoverer results and
+ * GStreamer errors into ATTEST_PIPELINE_ERROR_* with messages fit for a toast. Shared by
+ * AttestPipeline and AttestFrameReader so both say the same thing about the same file. */
+#pragma once
+
+#include <gio/gio.h>
+#include <gst/gst.h>
+#include <gst/pbutils/pbutils.h>
+
+G_BEGIN_DECLS
+
+/* The name shown to the user: the file's base name (UTF-8), never a URI. */
+char    *_attest_media_display_name        (GFile               *file);
+
+/* Cheap checks before GStreamer sees the file: exists, is a regular file, not empty, and an
+ * MP4/MOV has its index. */
+gboolean _attest_media_check_file          (GFile               *file,
+                                            const char          *display_name,
+                                            GError             **error);
+
+/* Runs GstDiscoverer (blocking; call off the main thread). allow_images: a still image is
+ * accepted (the frame reader decodes it as one frame). */
+gboolean _attest_media_discover            (const char          *uri,
+                                            const char          *display_name,
+                                            gboolean             allow_images,
+                                            GError             **error);
+
+/* Blocking. Decodes a frame near the end: a file cut short (e.g. a partial download whose
+ * index is at the front) plays its first part and then simply stops, so it is caught here
+ * instead. Images and files of unknown duration pass. */
+gboolean _attest_media_check_complete      (const char          *uri,
+                                            const char          *display_name,
+                                            GError             **error);
+
+/* The message for a stream that ended at `at` although it claims to last `duration`. */
+GError  *_attest_media_error_ends_early    (const char          *display_name,
+                                            GstClockTime         at);
+
+/* A GStreamer error from the bus, said for a user. device: the camera, or NULL for a file. */
+GError  *_attest_media_error_from_gst      (const GError        *gst_error,
+                                            const char          *display_name,
+                                            const char          *device);
+
+G_END_DECLS

@@ -1,0 +1,96 @@
+/* attest-store-private.h: what the other files of src/store (schema, audit, and later the
+ * gallery and match code) share. Not for use outside src/store, except by tests/test-store.c.
+ *
+ * Locking: one GMutex guards the sqlite3 handle. Take it with _attest_store_lock(), keep it for
+ * the whole transaction, and release it with _attest_store_unlock(). The public attest_store_*
+ * calls take the lock themselves, so do not call them while holding it (GMutex is not
+ * recursive). */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "attest-store.h"
+
+G_BEGIN_DECLS
+
+/* PRAGMA application_id of an Attest gallery: "ATST". */
+#define ATTEST_STORE_APPLICATION_ID 0x41545354
+
+/* Milliseconds a connection waits for another process's write lock. */
+#define ATTEST_STORE_BUSY_TIMEOUT_MS 5000
+
+/* ---- attest-store-schema.c ---- */
+
+/* One schema step: applied, in one transaction together with PRAGMA user_version = version
+ * and PRAGMA application_id, to a database at version - 1. */
+typedef struct
+{
+  int         version;
+  const char *sql;
+} AttestStoreMigration;
+
+/* The steps in order; step i has version i + 1; the last is ATTEST_STORE_SCHEMA_VERSION. */
+const AttestStoreMigration *_attest_store_get_migrations (guint *n_migrations);
+
+/* Applies the steps above the database's user_version up to target_version, each in its own
+ * BEGIN IMMEDIATE transaction (the version is re-read inside it, so two processes migrating at
+ * once do not both apply a step). */
+gboolean     _attest_store_migrate                (sqlite3     *db,
+                                                   int          target_version,
+                                                   GError     **error);
+
+/* ---- attest-store.c ---- */
+
+/* Like attest_store_open(), but migrates only up to target_version (tests build a database
+ * at version N - 1 this way, then test the step to N). */
+AttestStore *_attest_store_open_at_version        (const char  *path,
+                                                   int          target_version,
+                                                   GError     **error);
+
+/* Takes the store's lock and returns the handle; the caller must _attest_store_unlock(). */
+sqlite3     *_attest_store_lock                   (AttestStore *self);
+void         _attest_store_unlock                 (AttestStore *self);
+/* The handle, for code that already holds the lock (e.g. inside a transaction). */
+sqlite3     *_attest_store_get_db                 (AttestStore *self);
+
+/* Transaction helpers; the caller holds the lock. begin is BEGIN IMMEDIATE (takes the write
+ * lock up front, so a read-then-write transaction never fails half-way with SQLITE_BUSY). */
+gboolean     _attest_store_begin                  (AttestStore *self,
+                                                   GError     **error);
+gboolean     _attest_store_commit                 (AttestStore *self,
+                                                   GError     **error);
+void         _attest_store_rollback               (AttestStore *self);
+/* sqlite3_exec() with the error turned into a GError; the caller holds the lock. */
+gboolean     _attest_store_exec                   (AttestStore *self,
+                                                   const char  *sql,
+                                                   GError     **error);
+
+/* An ATTEST_STORE_ERROR from a SQLite result code: _IO for disk-level failures, else _FAILED.
+ * `what` is a translated sentence such as _("Could not record the source"). */
+void         _attest_store_set_sqlite_error       (GError     **error,
+                                                   sqlite3     *db,
+                                                   int          rc,
+                                                   const char  *what);
+
+/* Runs func (GTask thread-function signature) on the store's one writer thread. The store is
+ * kept alive until func has run; func must return the task's value and takes the lock itself. */
+void         _attest_store_run_in_worker          (AttestStore     *self,
+                                                   GTask           *task,
+                                                   GTaskThreadFunc  func);
+
+/* ---- attest-store-audit.c ---- */
+
+/* Appends one audit entry inside the transaction the caller holds (lock held, begun with
+ * _attest_store_begin), so a change and its audit row commit or roll back together.
+ * Returns the new id, or -1 with error set (then roll back). */
+gint64       _attest_store_append_audit_in_tx     (AttestStore            *self,
+                                                   const AttestAuditEntry *entry,
+                                                   GError                **error);
+
+/* The canonical encoding hashed for an entry (every field but hash; see attest-store-audit.c)
+ * and the entry's hash, SHA-256 hex of prev_hash || canonical. entry->id and prev_hash must be
+ * set. */
+char        *_attest_audit_entry_canonical        (const AttestAuditEntry *entry);
+char        *_attest_audit_entry_compute_hash     (const AttestAuditEntry *entry);
+
+G_END_DECLS

@@ -1,0 +1,242 @@
+/* attest-store-schema.c: the gallery schema as ordered migration steps keyed by
+ * PRAGMA user_version.
+ *
+ * Never edit a released step: add a new one (version N + 1), bump ATTEST_STORE_SCHEMA_VERSION
+ * and add its case to tests/test-store.c (migration_cases).
+ *
+ * Conventions: times are UTC microseconds (INTEGER), hashes lowercase hex SHA-256 (TEXT),
+ * boxes are pixels of the frame they were found in (REAL), embeddings are float32 arrays in
+ * host byte order (BLOB, 4 * embedding_dim bytes). */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "attest-store-private.h"
+
+static const AttestStoreMigration migrations[] = {
+  {
+    1,
+    /* People in the gallery. Names are unique ignoring case so "Ann" and "ann" are one. */
+    "CREATE TABLE identities ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  name        TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length (trim (name)) > 0),"
+    "  notes       TEXT,"
+    "  created_at  INTEGER NOT NULL,"
+    "  created_by  TEXT NOT NULL"
+    ");"
+
+    /* Files faces and probes came from, by content hash (the UNIQUE index serves lookups). */
+    "CREATE TABLE sources ("
+    "  id             INTEGER PRIMARY KEY,"
+    "  uri            TEXT,"
+    "  sha256         TEXT NOT NULL UNIQUE CHECK (length (sha256) = 64),"
+    "  first_seen_at  INTEGER NOT NULL"
+    ");"
+
+    /* Enrolled gallery faces with their provenance (who, when, from where, on what basis).
+     * file_sha256 lets a folder import skip files it has already taken. */
+    "CREATE TABLE faces ("
+    "  id             INTEGER PRIMARY KEY,"
+    "  identity_id    INTEGER NOT NULL REFERENCES identities (id) ON DELETE CASCADE,"
+    "  embedding      BLOB NOT NULL,"
+    "  embedding_dim  INTEGER NOT NULL"
+    "                 CHECK (embedding_dim > 0 AND length (embedding) = 4 * embedding_dim),"
+    "  model_id       TEXT NOT NULL,"
+    "  thumbnail_png  BLOB,"
+    "  source_id      INTEGER REFERENCES sources (id),"
+    "  source_uri     TEXT,"
+    "  source_ms      INTEGER,"
+    "  box_x          REAL,"
+    "  box_y          REAL,"
+    "  box_w          REAL,"
+    "  box_h          REAL,"
+    "  file_sha256    TEXT,"
+    "  enrolled_by    TEXT NOT NULL,"
+    "  enrolled_at    INTEGER NOT NULL,"
+    "  basis          TEXT"
+    ");"
+    "CREATE INDEX faces_identity ON faces (identity_id);"
+    "CREATE INDEX faces_file_sha256 ON faces (file_sha256);"
+
+    /* A match exists only as a reviewer's confirmation: who, when, why, on what score and
+     * threshold and model, for which probe (source, time, frame, box). An identity that has
+     * confirmed matches cannot be deleted (RESTRICT): merge moves them instead. */
+    "CREATE TABLE matches ("
+    "  id           INTEGER PRIMARY KEY,"
+    "  identity_id  INTEGER NOT NULL REFERENCES identities (id) ON DELETE RESTRICT,"
+    "  face_id      INTEGER REFERENCES faces (id) ON DELETE SET NULL,"
+    "  source_id    INTEGER NOT NULL REFERENCES sources (id),"
+    "  source_ms    INTEGER NOT NULL,"
+    "  frame        INTEGER,"
+    "  track        INTEGER,"
+    "  box_x        REAL NOT NULL,"
+    "  box_y        REAL NOT NULL,"
+    "  box_w        REAL NOT NULL,"
+    "  box_h        REAL NOT NULL,"
+    "  score        REAL NOT NULL,"
+    "  threshold    REAL NOT NULL,"
+    "  model_id     TEXT NOT NULL,"
+    "  reviewer     TEXT NOT NULL CHECK (length (trim (reviewer)) > 0),"
+    "  decided_at   INTEGER NOT NULL,"
+    "  rationale    TEXT,"
+    "  audit_id     INTEGER REFERENCES audit (id)"
+    ");"
+    "CREATE INDEX matches_identity ON matches (identity_id);"
+    "CREATE INDEX matches_source ON matches (source_id, source_ms);"
+
+    /* "Not this person": a rejected suggestion is kept as negative evidence so it is never
+     * suggested again for that probe / track. */
+    "CREATE TABLE rejections ("
+    "  id           INTEGER PRIMARY KEY,"
+    "  identity_id  INTEGER NOT NULL REFERENCES identities (id) ON DELETE CASCADE,"
+    "  face_id      INTEGER REFERENCES faces (id) ON DELETE SET NULL,"
+    "  source_id    INTEGER NOT NULL REFERENCES sources (id),"
+    "  source_ms    INTEGER NOT NULL,"
+    "  frame        INTEGER,"
+    "  track        INTEGER,"
+    "  box_x        REAL NOT NULL,"
+    "  box_y        REAL NOT NULL,"
+    "  box_w        REAL NOT NULL,"
+    "  box_h        REAL NOT NULL,"
+    "  score        REAL,"
+    "  threshold    REAL,"
+    "  model_id     TEXT,"
+    "  reviewer     TEXT NOT NULL CHECK (length (trim (reviewer)) > 0),"
+    "  decided_at   INTEGER NOT NULL,"
+    "  rationale    TEXT,"
+    "  audit_id     INTEGER REFERENCES audit (id)"
+    ");"
+    "CREATE INDEX rejections_identity ON rejections (identity_id);"
+    "CREATE INDEX rejections_source ON rejections (source_id, source_ms);"
+
+    /* The hash-chained audit log (format in attest-store-audit.c). Append-only for every
+     * connection that does not first drop these triggers. */
+    "CREATE TABLE audit ("
+    "  id             INTEGER PRIMARY KEY,"
+    "  at_us          INTEGER NOT NULL,"
+    "  actor          TEXT NOT NULL,"
+    "  action         TEXT NOT NULL,"
+    "  subject        TEXT,"
+    "  source_sha256  TEXT,"
+    "  source_ms      INTEGER,"
+    "  score          REAL,"
+    "  threshold      REAL,"
+    "  model_id       TEXT,"
+    "  rationale      TEXT,"
+    "  details        TEXT,"
+    "  prev_hash      TEXT NOT NULL,"
+    "  hash           TEXT NOT NULL"
+    ");"
+    "CREATE INDEX audit_subject ON audit (subject);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
+
+    /* The audit head (entry count and newest hash), updated in the same transaction as each
+     * append: deleting the newest entries breaks it. */
+    "CREATE TABLE attest_meta ("
+    "  key    TEXT PRIMARY KEY,"
+    "  value"
+    ") WITHOUT ROWID;"
+    "INSERT INTO attest_meta (key, value) VALUES"
+    "  ('audit_count', 0),"
+    "  ('audit_head', '0000000000000000000000000000000000000000000000000000000000000000');"
+    "CREATE TRIGGER attest_meta_keep_audit_head BEFORE DELETE ON attest_meta"
+    "  WHEN old.key IN ('audit_count', 'audit_head')"
+    "  BEGIN SELECT RAISE (ABORT, 'the audit head cannot be deleted'); END;"
+  },
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ATTEST_STORE_SCHEMA_VERSION);
+
+const AttestStoreMigration *
+_attest_store_get_migrations (guint *n_migrations)
+{
+  if (n_migrations != NULL)
+    *n_migrations = G_N_ELEMENTS (migrations);
+  return migrations;
+}
+
+static gboolean
+exec_sql (sqlite3     *db,
+          const char  *sql,
+          const char  *what,
+          GError     **error)
+{
+  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      _attest_store_set_sqlite_error (error, db, rc, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_user_version (sqlite3  *db,
+                   int      *version,
+                   GError  **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _attest_store_set_sqlite_error (error, db, rc, _("Could not read the schema version"));
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  *version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+gboolean
+_attest_store_migrate (sqlite3  *db,
+                       int       target_version,
+                       GError  **error)
+{
+  g_return_val_if_fail (db != NULL, FALSE);
+  g_return_val_if_fail (target_version >= 0 &&
+                        target_version <= ATTEST_STORE_SCHEMA_VERSION, FALSE);
+
+  for (;;)
+    {
+      const AttestStoreMigration *step;
+      g_autofree char *set_version = NULL;
+      g_autofree char *what = NULL;
+      int current;
+
+      if (!exec_sql (db, "BEGIN IMMEDIATE", _("Could not start the schema update"), error))
+        return FALSE;
+
+      if (!read_user_version (db, &current, error))
+        goto fail;
+
+      if (current >= target_version)
+        return exec_sql (db, "COMMIT", _("Could not finish the schema update"), error);
+
+      step = &migrations[current];
+      g_assert (step->version == current + 1);
+
+      what = g_strdup_printf (_("Could not update the gallery to schema %d"), step->version);
+      if (!exec_sql (db, step->sql, what, error))
+        goto fail;
+
+      set_version = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA application_id = %d;",
+                                     step->version, ATTEST_STORE_APPLICATION_ID);
+      if (!exec_sql (db, set_version, what, error) ||
+          !exec_sql (db, "COMMIT", what, error))
+        goto fail;
+
+      continue;
+
+    fail:
+      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+}
