@@ -1,8 +1,13 @@
 /* test-cli.c: attest-cli as a user runs it: the real binary, real photos, the real sample video. */
+#include "config.h"
+
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+
+#include "store/attest-gallery.h"
+#include "vision/attest-vision.h"
 
 typedef struct
 {
@@ -316,6 +321,9 @@ test_usage (void)
   run_cli (&none, NULL, NULL);
   g_assert_cmpint (none.status, ==, 2);
   g_assert_nonnull (strstr (none.err, "detect"));
+  g_assert_nonnull (strstr (none.err, "enrol"));
+  g_assert_nonnull (strstr (none.err, "import"));
+  g_assert_nonnull (strstr (none.err, "identify"));
   run_cli (&unknown, "frobnicate", NULL);
   g_assert_cmpint (unknown.status, ==, 2);
   g_assert_nonnull (strstr (unknown.err, "frobnicate"));
@@ -372,6 +380,453 @@ test_verify_audit (void)
   g_rmdir (dir);
 }
 
+/* ---- enrol, import, identify ---- */
+
+static void
+rm_rf (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+
+  if (dir != NULL)
+    {
+      const char *name;
+
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          rm_rf (child);
+        }
+      g_dir_close (dir);
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+static void
+copy_into (const char *dir,
+           const char *name,
+           const char *from)
+{
+  g_autoptr (GFile) src = g_file_new_for_path (from);
+  g_autofree char *to = g_build_filename (dir, name, NULL);
+  g_autoptr (GFile) dst = g_file_new_for_path (to);
+  g_autoptr (GError) error = NULL;
+
+  g_file_copy (src, dst, G_FILE_COPY_NONE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* One enrol/import line: its keys are exactly the documented ones. */
+static JsonObject *
+parse_import_line (const char *line,
+                   const char *file,
+                   const char *status,
+                   const char *reason,
+                   const char *identity)
+{
+  JsonObject *obj = parse_line (line);
+
+  g_assert_cmpuint (json_object_get_size (obj), ==, 5);
+  if (file != NULL)
+    g_assert_cmpstr (json_object_get_string_member (obj, "file"), ==, file);
+  g_assert_cmpstr (json_object_get_string_member (obj, "status"), ==, status);
+  g_assert_cmpstr (json_object_get_string_member (obj, "reason"), ==, reason);
+  g_assert_cmpstr (json_object_get_string_member (obj, "identity"), ==, identity);
+  g_assert_true (json_object_has_member (obj, "face_id"));
+  return obj;
+}
+
+static AttestStore *
+open_store (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  AttestStore *store = attest_store_open (path, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
+
+/* enrol: one line per image, skipped images with their reason; exit 1 only for a file that
+ * cannot be read; usage errors write nothing. */
+static void
+test_enrol (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("attest-cli-XXXXXX", NULL);
+  g_autofree char *db = g_build_filename (dir, "gallery.db", NULL);
+  g_autofree char *a = dlib_path ("johns/John_Simm/000288_00470387.jpg");
+  g_autofree char *b = dlib_path ("johns/John_Simm/000297_00470170.jpg");
+  g_autofree char *group = dlib_path ("faces/2008_002506.jpg");
+  g_autofree char *text = write_temp (dir, "x.jpg", "not a photo\n", -1);
+  g_autofree char *missing = g_build_filename (dir, "missing.jpg", NULL);
+  gint64 first_id;
+
+  {
+    g_auto (Run) no_basis = { 0 };
+    g_auto (Run) blank_basis = { 0 };
+    g_auto (Run) no_identity = { 0 };
+    g_auto (Run) no_image = { 0 };
+
+    run_cli (&no_basis, "--database", db, "enrol", "--identity", "John Simm", a, NULL);
+    g_assert_cmpint (no_basis.status, ==, 2);
+    g_assert_nonnull (strstr (no_basis.err, "--basis is required"));
+    run_cli (&blank_basis, "--database", db, "enrol", "--identity", "John Simm", "--basis", " ",
+             a, NULL);
+    g_assert_cmpint (blank_basis.status, ==, 2);
+    run_cli (&no_identity, "--database", db, "enrol", "--basis", "TV credits", a, NULL);
+    g_assert_cmpint (no_identity.status, ==, 2);
+    g_assert_nonnull (strstr (no_identity.err, "--identity"));
+    run_cli (&no_image, "--database", db, "enrol", "--basis", "TV credits",
+             "--identity", "John Simm", NULL);
+    g_assert_cmpint (no_image.status, ==, 2);
+    g_assert_cmpstr (no_basis.out, ==, "");
+    /* Refused before the gallery was touched. */
+    g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+  }
+
+  {
+    g_auto (Run) run = { 0 };
+    g_auto (GStrv) lines = NULL;
+    g_autoptr (JsonObject) l0 = NULL;
+    g_autoptr (JsonObject) l1 = NULL;
+    g_autoptr (JsonObject) l2 = NULL;
+    g_autoptr (JsonObject) l3 = NULL;
+
+    run_cli (&run, "--database", db, "enrol", "--identity", "John Simm", "--basis", "TV credits",
+             "--reviewer", "Reviewer Rita", a, b, group, text, NULL);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_cmpstr (run.err, ==, "");
+    lines = stdout_lines (&run);
+    g_assert_cmpuint (g_strv_length (lines), ==, 4);
+    l0 = parse_import_line (lines[0], a, "enrolled", "", "John Simm");
+    l1 = parse_import_line (lines[1], b, "enrolled", "", "John Simm");
+    l2 = parse_import_line (lines[2], group, "skipped", "several faces (3)", "John Simm");
+    l3 = parse_import_line (lines[3], text, "skipped", "not an image", "John Simm");
+    first_id = json_object_get_int_member (l0, "face_id");
+    g_assert_cmpint (first_id, >, 0);
+    g_assert_cmpint (json_object_get_int_member (l1, "face_id"), >, first_id);
+    g_assert_true (json_object_get_null_member (l2, "face_id"));
+    g_assert_true (json_object_get_null_member (l3, "face_id"));
+  }
+
+  /* Again, with a missing file: "already enrolled" naming the first face; the missing file
+   * has its line, a stderr line, and exit 1. Default reviewer: the user's name. */
+  {
+    g_auto (Run) run = { 0 };
+    g_auto (GStrv) lines = NULL;
+    g_autoptr (JsonObject) l0 = NULL;
+    g_autoptr (JsonObject) l1 = NULL;
+    g_autoptr (JsonObject) l2 = NULL;
+    g_autoptr (AttestStore) store = NULL;
+    g_autoptr (AttestFace) face = NULL;
+    g_autoptr (AttestFace) newest = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autofree char *c = dlib_path ("johns/John_Simm/000300_00470148.jpg");
+    const char *real = g_get_real_name ();
+
+    run_cli (&run, "--database", db, "enrol", "--identity", "john simm", "--basis", "TV credits",
+             a, missing, c, NULL);
+    g_assert_cmpint (run.status, ==, 1);
+    lines = stdout_lines (&run);
+    g_assert_cmpuint (g_strv_length (lines), ==, 3);
+    l0 = parse_import_line (lines[0], a, "skipped", "already enrolled", "John Simm");
+    g_assert_cmpint (json_object_get_int_member (l0, "face_id"), ==, first_id);
+    l1 = parse_import_line (lines[1], missing, "skipped", "could not be read: no such file",
+                            "John Simm");
+    g_assert_true (json_object_get_null_member (l1, "face_id"));
+    l2 = parse_import_line (lines[2], c, "enrolled", "", "John Simm");
+    g_assert_true (g_str_has_prefix (run.err, "attest-cli: "));
+    g_assert_nonnull (strstr (run.err, "missing.jpg"));
+    g_assert_cmpstr (strchr (run.err, '\n') + 1, ==, "");
+
+    store = open_store (db);
+    g_assert_cmpint (attest_store_count_identities (store, NULL), ==, 1);
+    g_assert_cmpint (attest_store_count_faces (store, NULL), ==, 3);
+    face = attest_store_get_face (store, first_id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (attest_face_get_enrolled_by (face), ==, "Reviewer Rita");
+    g_assert_cmpstr (attest_face_get_basis (face), ==, "TV credits");
+    newest = attest_store_get_face (store, json_object_get_int_member (l2, "face_id"), &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (attest_face_get_enrolled_by (newest), ==,
+                     real != NULL && real[0] != '\0' && !g_str_equal (real, "Unknown")
+                     ? real : g_get_user_name ());
+  }
+
+  {
+    g_auto (Run) audit = { 0 };
+
+    run_cli (&audit, "--database", db, "verify-audit", NULL);
+    g_assert_cmpint (audit.status, ==, 0);
+    g_assert_cmpstr (audit.out, ==, "{\"intact\":true,\"entries\":3}\n");
+  }
+  rm_rf (dir);
+}
+
+static double
+member_double (JsonObject *obj,
+               const char *name)
+{
+  return json_node_get_double (json_object_get_member (obj, name));
+}
+
+/* The candidates of an identify line's i-th face. */
+static JsonArray *
+face_candidates (JsonObject *line,
+                 guint       i)
+{
+  JsonArray *faces = json_object_get_array_member (line, "faces");
+
+  return json_object_get_array_member (json_array_get_object_element (faces, i), "candidates");
+}
+
+static const char *
+candidate_identity (JsonArray *candidates,
+                    guint      i)
+{
+  return json_object_get_string_member (json_array_get_object_element (candidates, i), "identity");
+}
+
+/* import a folder tree, then identify photos against it. */
+static void
+test_import_identify (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("attest-cli-XXXXXX", NULL);
+  g_autofree char *db = g_build_filename (dir, "gallery.db", NULL);
+  g_autofree char *people = g_build_filename (dir, "people", NULL);
+  g_autofree char *flat = g_build_filename (dir, "flat", NULL);
+  g_autofree char *johns = dlib_path ("johns");
+  const char *names[] = {
+    "John_Salley", "John_Savage", "John_Schneider", "John_Shimkus", "John_Simm"
+  };
+  g_autofree char *probe = dlib_path ("johns/John_Simm/000310_00470511.jpg");
+  g_autofree char *dogs = dlib_path ("faces/dogs.jpg");
+  g_autofree char *group = dlib_path ("faces/2008_002506.jpg");
+  g_autofree char *tiny = g_build_filename (dir, "tiny.png", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.jpg", NULL);
+
+  /* Two photos of each person, plus one photo beside the person folders. */
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *src_dir = g_build_filename (johns, names[i], NULL);
+      g_autofree char *dst_dir = g_build_filename (people, names[i], NULL);
+      g_autoptr (GDir) d = g_dir_open (src_dir, 0, NULL);
+      g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+      const char *name;
+
+      while ((name = g_dir_read_name (d)) != NULL)
+        g_ptr_array_add (files, g_strdup (name));
+      g_ptr_array_sort (files, (GCompareFunc) g_strcmp0);
+      g_assert_cmpint (g_mkdir_with_parents (dst_dir, 0700), ==, 0);
+      for (guint j = 0; j < 2; j++)
+        {
+          g_autofree char *src = g_build_filename (src_dir, g_ptr_array_index (files, j), NULL);
+          copy_into (dst_dir, g_ptr_array_index (files, j), src);
+        }
+    }
+  copy_into (people, "loose.jpg", probe);
+  g_assert_cmpint (g_mkdir (flat, 0700), ==, 0);
+  copy_into (flat, "a.jpg", probe);
+
+  {
+    g_auto (Run) no_basis = { 0 };
+    g_auto (Run) two = { 0 };
+
+    run_cli (&no_basis, "--database", db, "import", people, NULL);
+    g_assert_cmpint (no_basis.status, ==, 2);
+    g_assert_nonnull (strstr (no_basis.err, "--basis"));
+    run_cli (&two, "--database", db, "import", "--basis", "x", people, flat, NULL);
+    g_assert_cmpint (two.status, ==, 2);
+  }
+
+  /* Identify against an empty gallery: faces, no candidates, a note on stderr. */
+  {
+    g_auto (Run) run = { 0 };
+    g_auto (GStrv) lines = NULL;
+    g_autoptr (JsonObject) obj = NULL;
+    JsonArray *faces;
+
+    run_cli (&run, "--database", db, "identify", "--all", probe, NULL);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.err, "no faces to compare with"));
+    lines = stdout_lines (&run);
+    g_assert_cmpuint (g_strv_length (lines), ==, 1);
+    obj = parse_line (lines[0]);
+    faces = json_object_get_array_member (obj, "faces");
+    g_assert_cmpuint (json_array_get_length (faces), ==, 1);
+    g_assert_cmpuint (json_array_get_length (face_candidates (obj, 0)), ==, 0);
+  }
+
+  {
+    g_auto (Run) run = { 0 };
+    g_auto (GStrv) lines = NULL;
+    guint enrolled = 0;
+
+    run_cli (&run, "--database", db, "import", "--basis", "dlib examples, by folder",
+             "--reviewer", "Reviewer Rita", people, NULL);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_cmpstr (run.err, ==, "");
+    lines = stdout_lines (&run);
+    g_assert_cmpuint (g_strv_length (lines), ==, 11);
+    {
+      g_autofree char *loose = g_build_filename (people, "loose.jpg", NULL);
+      g_autoptr (JsonObject) obj = parse_import_line (lines[0], loose, "skipped",
+                                                      "not in a person’s folder", "");
+
+      g_assert_true (json_object_get_null_member (obj, "face_id"));
+    }
+    for (guint i = 1; i < 11; i++)
+      {
+        g_autoptr (JsonObject) obj = parse_import_line (lines[i], NULL, "enrolled", "",
+                                                        names[(i - 1) / 2]);
+        g_autofree char *prefix = g_build_filename (people, names[(i - 1) / 2], "", NULL);
+
+        g_assert_true (g_str_has_prefix (json_object_get_string_member (obj, "file"), prefix));
+        g_assert_cmpint (json_object_get_int_member (obj, "face_id"), ==, i);
+        enrolled++;
+      }
+    g_assert_cmpuint (enrolled, ==, 10);
+  }
+
+  {
+    g_auto (Run) run = { 0 };
+
+    run_cli (&run, "--database", db, "import", "--basis", "x", flat, NULL);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_cmpstr (run.out, ==, "");
+    g_assert_nonnull (strstr (run.err, "has no sub-folders: put each person’s photos in a folder "
+                                       "named after them"));
+  }
+
+  /* A face too small to compare: a 36 px crop of a photo. */
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (AttestVision) vision = attest_vision_new (NULL, &error);
+    g_autoptr (AttestImage) image = NULL;
+    g_autoptr (GBytes) png = NULL;
+    AttestBox box;
+    const AttestImageView *view;
+
+    g_assert_no_error (error);
+    image = attest_image_load (probe, &error);
+    g_assert_no_error (error);
+    view = attest_image_get_view (image);
+    /* The whole photo is the face: crop around its centre. */
+    box = (AttestBox) { view->width * 0.2f, view->height * 0.2f,
+                        view->width * 0.6f, view->height * 0.6f, 1 };
+    png = attest_image_crop_png (view, &box, 36, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_file_set_contents (tiny, g_bytes_get_data (png, NULL), g_bytes_get_size (png),
+                                        NULL));
+  }
+
+  {
+    g_auto (Run) run = { 0 };
+    g_auto (GStrv) lines = NULL;
+    g_autoptr (JsonObject) simm = NULL;
+    g_autoptr (JsonObject) dog = NULL;
+    g_autoptr (JsonObject) three = NULL;
+    g_autoptr (JsonObject) small = NULL;
+    JsonArray *faces, *candidates;
+    JsonObject *face;
+
+    run_cli (&run, "--database", db, "identify", probe, missing, dogs, group, tiny, NULL);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "missing.jpg"));
+    g_assert_cmpstr (strchr (run.err, '\n') + 1, ==, "");
+    lines = stdout_lines (&run);
+    g_assert_cmpuint (g_strv_length (lines), ==, 4);
+
+    simm = parse_line (lines[0]);
+    g_assert_cmpstr (json_object_get_string_member (simm, "file"), ==, probe);
+    faces = json_object_get_array_member (simm, "faces");
+    g_assert_cmpuint (json_array_get_length (faces), ==, 1);
+    face = json_array_get_object_element (faces, 0);
+    g_assert_cmpuint (json_object_get_size (face), ==, 6);
+    g_assert_cmpstr (json_object_get_string_member (face, "quality"), ==, "ok");
+    g_assert_cmpfloat (member_double (face, "w"), >, 60);
+    g_assert_cmpfloat (member_double (face, "x") + member_double (face, "w") / 2, >, 40);
+    g_assert_cmpfloat (member_double (face, "x") + member_double (face, "w") / 2, <, 110);
+    candidates = json_object_get_array_member (face, "candidates");
+    g_assert_cmpuint (json_array_get_length (candidates), >=, 1);
+    g_assert_cmpstr (candidate_identity (candidates, 0), ==, "John_Simm");
+    for (guint i = 0; i < json_array_get_length (candidates); i++)
+      {
+        JsonObject *c = json_array_get_object_element (candidates, i);
+
+        g_assert_cmpuint (json_object_get_size (c), ==, 2);
+        g_assert_cmpfloat (member_double (c, "score"), >=, 0.45);
+        g_assert_cmpfloat (member_double (c, "score"), <=, 1.0);
+      }
+
+    dog = parse_line (lines[1]);
+    g_assert_cmpstr (json_object_get_string_member (dog, "file"), ==, dogs);
+    faces = json_object_get_array_member (dog, "faces");
+    for (guint i = 0; i < json_array_get_length (faces); i++)
+      g_assert_cmpuint (json_array_get_length (face_candidates (dog, i)), ==, 0);
+
+    three = parse_line (lines[2]);
+    faces = json_object_get_array_member (three, "faces");
+    g_assert_cmpuint (json_array_get_length (faces), ==, 3);
+    for (guint i = 0; i < 3; i++)
+      g_assert_cmpuint (json_array_get_length (face_candidates (three, i)), ==, 0);
+
+    small = parse_line (lines[3]);
+    faces = json_object_get_array_member (small, "faces");
+    g_test_message ("tiny.png: %s", lines[3]);
+    /* Found (in the padded copy) but too small to compare: the reason, no candidates. */
+    g_assert_cmpuint (json_array_get_length (faces), ==, 1);
+    face = json_array_get_object_element (faces, 0);
+    g_assert_true (g_str_has_prefix (json_object_get_string_member (face, "quality"),
+                                     "face too small ("));
+    g_assert_cmpuint (json_array_get_length (face_candidates (small, 0)), ==, 0);
+  }
+
+  /* --all: the top K whatever the score, best first; --threshold raises the bar. */
+  {
+    g_auto (Run) all = { 0 };
+    g_auto (Run) strict = { 0 };
+    g_autoptr (JsonObject) obj = NULL;
+    g_autoptr (JsonObject) strict_obj = NULL;
+    JsonArray *candidates;
+    double last = 2.0;
+
+    run_cli (&all, "--database", db, "identify", "--all", "--top", "3", probe, NULL);
+    g_assert_cmpint (all.status, ==, 0);
+    obj = parse_line (all.out);
+    candidates = face_candidates (obj, 0);
+    g_assert_cmpuint (json_array_get_length (candidates), ==, 3);
+    g_assert_cmpstr (candidate_identity (candidates, 0), ==, "John_Simm");
+    for (guint i = 0; i < 3; i++)
+      {
+        double score = member_double (json_array_get_object_element (candidates, i), "score");
+
+        g_assert_cmpfloat (score, <=, last);
+        last = score;
+      }
+    g_assert_cmpfloat (last, <, 0.45);
+
+    run_cli (&strict, "--database", db, "identify", "--threshold", "0.999", probe, NULL);
+    g_assert_cmpint (strict.status, ==, 0);
+    strict_obj = parse_line (strict.out);
+    g_assert_cmpuint (json_array_get_length (face_candidates (strict_obj, 0)), ==, 0);
+  }
+
+  {
+    g_auto (Run) top0 = { 0 };
+    g_auto (Run) bad_threshold = { 0 };
+    g_auto (Run) none = { 0 };
+
+    run_cli (&top0, "--database", db, "identify", "--top", "0", probe, NULL);
+    g_assert_cmpint (top0.status, ==, 2);
+    run_cli (&bad_threshold, "--database", db, "identify", "--threshold", "1.5", probe, NULL);
+    g_assert_cmpint (bad_threshold.status, ==, 2);
+    run_cli (&none, "--database", db, "identify", NULL);
+    g_assert_cmpint (none.status, ==, 2);
+  }
+  rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -383,5 +838,7 @@ main (int   argc,
   g_test_add_func ("/cli/detect/bad-input", test_detect_bad_input);
   g_test_add_func ("/cli/detect/missing-models", test_missing_models);
   g_test_add_func ("/cli/verify-audit", test_verify_audit);
+  g_test_add_func ("/cli/enrol", test_enrol);
+  g_test_add_func ("/cli/import-identify", test_import_identify);
   return g_test_run ();
 }

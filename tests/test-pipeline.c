@@ -823,6 +823,262 @@ test_pipeline_sample (void)
   g_assert_finalize_object (g_steal_pointer (&pipeline));
 }
 
+/* ---- Boxes during playback ---- */
+
+/* A face the detector is promised to find: whole, at least 40 px (the task's figure). */
+static gboolean
+face_is_whole_40 (const AttestBox *face)
+{
+  return face->w >= 40 && face->h >= 40 && face->score >= 0.99;
+}
+
+/* A frame that must have boxes: faces, all of them findable. */
+static gboolean
+frame_has_findable_faces (TruthFrame *frame)
+{
+  if (frame->faces->len == 0)
+    return FALSE;
+
+  for (guint i = 0; i < frame->faces->len; i++)
+    if (!face_is_whole_40 (&g_array_index (frame->faces, AttestBox, i)))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* The frame number of a stream time on the sample's timeline. */
+static int
+truth_frame_number (GstClockTime pts)
+{
+  return (int) gst_util_uint64_scale_round (pts, truth->fps_n, (guint64) truth->fps_d * GST_SECOND);
+}
+
+/* The start of the 2.5 s stretch (after the first second) with the most frames that must
+ * have boxes. */
+static int
+pick_playback_start (void)
+{
+  int span = 5 * truth->fps_n / (2 * truth->fps_d);
+  int best = -1, best_count = -1;
+
+  for (int start = truth->fps_n / truth->fps_d; start + span < truth->n_frames; start += 5)
+    {
+      int count = 0;
+
+      for (int n = start; n < start + span; n++)
+        count += frame_has_findable_faces (truth_frame (n));
+      if (count > best_count)
+        {
+          best = start;
+          best_count = count;
+        }
+    }
+
+  return best;
+}
+
+typedef struct
+{
+  GstClockTime      shown;
+  GstClockTime      interval;    /* the pipeline's analysis interval when it was shown */
+  AttestDetections *detections;  /* looked up for the shown frame, or NULL */
+} ShownFrame;
+
+static void
+shown_frame_clear (ShownFrame *frame)
+{
+  g_clear_pointer (&frame->detections, attest_detections_unref);
+}
+
+typedef struct
+{
+  AttestPipeline *pipeline;
+  GArray         *frames;  /* ShownFrame */
+} ShownLog;
+
+/* What the window does on every frame it shows. */
+static void
+on_frame_shown (AttestVideoPaintable *paintable,
+                ShownLog             *log)
+{
+  ShownFrame frame = { attest_video_paintable_get_pts (paintable),
+                       attest_pipeline_get_analysis_interval (log->pipeline), NULL };
+
+  if (!GST_CLOCK_TIME_IS_VALID (frame.shown))
+    return;
+
+  frame.detections = attest_pipeline_lookup_detections (log->pipeline, frame.shown);
+  g_array_append_val (log->frames, frame);
+}
+
+typedef struct
+{
+  AttestPipeline *pipeline;
+  GstClockTime    until;
+} WaitShown;
+
+static gboolean
+shown_reached (gpointer data)
+{
+  WaitShown *wait = data;
+  GstClockTime shown = attest_video_paintable_get_pts (attest_pipeline_get_paintable (wait->pipeline));
+
+  return GST_CLOCK_TIME_IS_VALID (shown) && shown >= wait->until;
+}
+
+/* Every findable face of truth frame `number` has a box overlapping it by IoU >= 0.5 (the
+ * detector's boxes overlap the truth by 0.65-0.8), and every box is on a face of that
+ * frame. Faces move ~13 px a frame here, so boxes of a frame 4 away fail this. */
+static gboolean
+detections_match_frame (const AttestDetections *detections,
+                        int                     number,
+                        guint                  *missed,
+                        guint                  *stray)
+{
+  TruthFrame *frame = truth_frame (number);
+
+  *missed = 0;
+  *stray = 0;
+  for (guint i = 0; i < frame->faces->len; i++)
+    {
+      const AttestBox *face = &g_array_index (frame->faces, AttestBox, i);
+      float best = 0;
+
+      if (!face_is_whole_40 (face))
+        continue;
+      for (guint j = 0; j < detections->n_faces; j++)
+        best = MAX (best, attest_box_iou (&detections->faces[j], face));
+      *missed += best < 0.5f;
+    }
+
+  for (guint j = 0; j < detections->n_faces; j++)
+    {
+      gboolean on_face = FALSE;
+
+      for (guint i = 0; i < frame->faces->len && !on_face; i++)
+        on_face = box_matches (&detections->faces[j], &g_array_index (frame->faces, AttestBox, i));
+      *stray += !on_face;
+    }
+
+  return *missed == 0 && *stray == 0;
+}
+
+/* The product rule while playing (issue 2): boxes are computed for the frame they are drawn
+ * on, or an earlier one no more than one analysis interval before it; and since frames are
+ * analysed before they are shown, most frames with faces have such boxes. */
+static void
+test_pipeline_playback_sync (void)
+{
+  g_autoptr(AttestPipeline) pipeline = attest_pipeline_new (vision);
+  AttestVideoPaintable *paintable = attest_pipeline_get_paintable (pipeline);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) checked = g_ptr_array_new ();
+  GstClockTime frame_ns = FRAME_NS (truth->fps_n, truth->fps_d);
+  ShownLog log = { pipeline, g_array_new (FALSE, TRUE, sizeof (ShownFrame)) };
+  WaitShown wait_shown;
+  GstClockTime start_pts;
+  AttestDetections *before;
+  guint with_faces = 0, with_boxes = 0, stale = 0, matched = 0, match_later = 0;
+  int start;
+
+  g_array_set_clear_func (log.frames, (GDestroyNotify) shown_frame_clear);
+
+  start = pick_playback_start ();
+  g_assert_cmpint (start, >, 0);
+  start_pts = truth_frame (start)->pts;
+
+  g_assert_true (open_file (pipeline, sample_video (), &error));
+  g_assert_no_error (error);
+
+  /* A seek forgets the results of before it: nothing to look up until the new frame is
+   * analysed, and then nothing before it. */
+  wait_frame_analysed (pipeline, 0);
+  before = attest_pipeline_lookup_detections (pipeline, start_pts);
+  g_assert_nonnull (before);
+  g_assert_cmpuint (before->pts, ==, 0);
+  attest_detections_unref (before);
+  attest_pipeline_seek (pipeline, start_pts);
+  g_assert_null (attest_pipeline_lookup_detections (pipeline, start_pts));
+  wait_frame_analysed (pipeline, start_pts);
+  g_assert_null (attest_pipeline_lookup_detections (pipeline, start_pts - frame_ns));
+
+  /* About two seconds of playback, every shown frame looked up as the window does. */
+  g_signal_connect (paintable, "invalidate-contents", G_CALLBACK (on_frame_shown), &log);
+  attest_pipeline_play (pipeline);
+  wait_shown = (WaitShown) { pipeline, start_pts + 2 * GST_SECOND };
+  iterate_until (shown_reached, &wait_shown, "two seconds of playback");
+  attest_pipeline_pause (pipeline);
+  g_signal_handlers_disconnect_by_data (paintable, &log);
+
+  for (guint i = 0; i < log.frames->len; i++)
+    {
+      ShownFrame *frame = &g_array_index (log.frames, ShownFrame, i);
+      AttestDetections *detections = frame->detections;
+      int number = truth_frame_number (frame->shown);
+
+      /* The paintable only shows real frames of the stretch played. */
+      g_assert_cmpuint (frame->shown % frame_ns, ==, 0);
+      g_assert_cmpint (number, >=, start);
+
+      if (!frame_has_findable_faces (truth_frame (number)))
+        continue;
+      with_faces++;
+
+      if (detections == NULL)
+        continue;
+
+      /* Never boxes from a later frame. */
+      g_assert_cmpuint (detections->pts, <=, frame->shown);
+      g_assert_cmpuint (detections->frame, ==, (guint64) truth_frame_number (detections->pts));
+      if (frame->shown - detections->pts > frame->interval)
+        {
+          stale++;
+          continue;
+        }
+
+      with_boxes++;
+      if (!g_ptr_array_find (checked, detections, NULL))
+        g_ptr_array_add (checked, detections);
+    }
+
+  /* The key assertion: the boxes belong to the frame they were computed for. */
+  for (guint i = 0; i < checked->len; i++)
+    {
+      AttestDetections *detections = g_ptr_array_index (checked, i);
+      guint missed, stray;
+
+      if (detections_match_frame (detections, (int) detections->frame, &missed, &stray))
+        matched++;
+      else
+        g_test_message ("Frame %" G_GUINT64_FORMAT ": %u faces missed, %u boxes off any face",
+                        detections->frame, missed, stray);
+
+      /* The same check against the frame 4 later, to show it tells frames apart. */
+      if ((int) detections->frame + 4 < truth->n_frames &&
+          detections_match_frame (detections, (int) detections->frame + 4, &missed, &stray))
+        match_later++;
+    }
+
+  g_test_message ("Playing from frame %d: %u frames shown, %u with whole faces >= 40 px, "
+                  "%u of them with boxes (%.0f%%), %u with boxes older than the interval; "
+                  "%u results drawn, %u matching their frame (%u the frame 4 later); "
+                  "interval %" GST_TIME_FORMAT,
+                  start, log.frames->len, with_faces, with_boxes,
+                  with_faces > 0 ? 100.0 * with_boxes / with_faces : 0.0, stale,
+                  checked->len, matched, match_later,
+                  GST_TIME_ARGS (attest_pipeline_get_analysis_interval (pipeline)));
+
+  g_assert_cmpuint (with_faces, >=, 10);
+  g_assert_cmpuint (checked->len, >=, 2);
+  g_assert_cmpuint (matched, ==, checked->len);
+  g_assert_cmpuint (match_later, <, checked->len);
+  /* A conservative floor: this machine may be busy with other builds. */
+  g_assert_cmpfloat ((double) with_boxes / with_faces, >=, 0.5);
+
+  g_array_unref (log.frames);
+  g_assert_finalize_object (g_steal_pointer (&pipeline));
+}
+
 static void
 on_eos (AttestPipeline *pipeline,
         guint          *count)
@@ -1118,6 +1374,7 @@ main (int    argc,
   g_test_add_func ("/media/frame-reader/image", test_frame_reader_image);
   g_test_add_func ("/media/frame-reader/bad-input", test_frame_reader_bad_input);
   g_test_add_func ("/media/pipeline/sample", test_pipeline_sample);
+  g_test_add_func ("/media/pipeline/playback-sync", test_pipeline_playback_sync);
   g_test_add_func ("/media/pipeline/eos", test_pipeline_eos);
   g_test_add_func ("/media/pipeline/open-replaced", test_pipeline_open_replaced);
   g_test_add_func ("/media/pipeline/bad-input", test_pipeline_bad_input);

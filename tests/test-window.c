@@ -647,6 +647,200 @@ test_video_boxes (void)
   destroy_and_check_finalized (GTK_WINDOW (window));
 }
 
+/* ---- boxes while the video plays ------------------------------------------------------ */
+
+typedef struct
+{
+  GstClockTime pts;
+  guint        n_faces;
+  gboolean     all_whole;  /* every face fully in view and at least 40 px */
+  AttestBox    faces[16];
+} SampleFrame;
+
+/* Every frame of the sample's ground truth, indexed by frame number. */
+static GArray *
+load_sample_frames (void)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (SampleFrame));
+  JsonArray *frames;
+
+  json_parser_load_from_file (parser, g_getenv ("ATTEST_SAMPLE_TRUTH"), &error);
+  g_assert_no_error (error);
+  frames = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                         "frames");
+  for (guint i = 0; i < json_array_get_length (frames); i++)
+    {
+      JsonObject *frame = json_array_get_object_element (frames, i);
+      JsonArray *faces = json_object_get_array_member (frame, "faces");
+      SampleFrame f = { 0 };
+
+      f.pts = (GstClockTime) json_object_get_int_member (frame, "pts_ms") * GST_MSECOND;
+      f.all_whole = json_array_get_length (faces) > 0;
+      for (guint j = 0; j < json_array_get_length (faces) && f.n_faces < G_N_ELEMENTS (f.faces); j++)
+        {
+          JsonObject *face = json_array_get_object_element (faces, j);
+          AttestBox *box = &f.faces[f.n_faces++];
+
+          box->x = json_object_get_double_member (face, "x");
+          box->y = json_object_get_double_member (face, "y");
+          box->w = json_object_get_double_member (face, "w");
+          box->h = json_object_get_double_member (face, "h");
+          f.all_whole = f.all_whole && json_object_get_double_member (face, "visible") >= 1.0 &&
+                        box->w >= 40 && box->h >= 40;
+        }
+      g_assert_cmpint (json_object_get_int_member (frame, "frame"), ==, (gint64) i);
+      g_array_append_val (out, f);
+    }
+
+  return out;
+}
+
+/* The view drawn as it is now, with no main loop iteration in between (which could show
+ * the next frame): what is on screen for the frame whose PTS the caller just read. */
+static GdkTexture *
+render_view_now (GtkWidget *view)
+{
+  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (view));
+  int width = gtk_widget_get_width (view);
+  int height = gtk_widget_get_height (view);
+
+  GTK_WIDGET_GET_CLASS (view)->snapshot (view, snapshot);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  return gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+}
+
+/* Box-blue pixels in the band around a face's edges (a quarter of its size either side): a
+ * box drawn on this face, not on where it was some frames ago. */
+static double
+blue_around_face (const Pixels          *pixels,
+                  const graphene_rect_t *face)
+{
+  double band_x = face->size.width / 4, band_y = face->size.height / 4;
+  graphene_rect_t inner, outer;
+  guint blue = 0;
+
+  graphene_rect_inset_r (face, band_x, band_y, &inner);
+  graphene_rect_inset_r (face, -band_x, -band_y, &outer);
+  for (int y = MAX (0, (int) outer.origin.y); y < MIN (pixels->height, outer.origin.y + outer.size.height); y++)
+    for (int x = MAX (0, (int) outer.origin.x); x < MIN (pixels->width, outer.origin.x + outer.size.width); x++)
+      if (!graphene_rect_contains_point (&inner, &GRAPHENE_POINT_INIT (x, y)) &&
+          is_box_blue (pixel_at (pixels, x, y)))
+        blue++;
+
+  /* As a fraction of the face's perimeter: a whole 3 px outline gives about 3. */
+  return blue / (2 * (face->size.width + face->size.height));
+}
+
+typedef struct
+{
+  AttestVideoPaintable *paintable;
+  GstClockTime          after;
+} NewFrameWait;
+
+static gboolean
+newer_frame_shown (gpointer data)
+{
+  NewFrameWait *wait = data;
+  GstClockTime shown = attest_video_paintable_get_pts (wait->paintable);
+
+  return GST_CLOCK_TIME_IS_VALID (shown) &&
+         (!GST_CLOCK_TIME_IS_VALID (wait->after) || shown > wait->after);
+}
+
+static void
+test_boxes_while_playing (void)
+{
+  AttestWindow *window = new_window ();
+  AttestVideoView *view = _attest_window_get_video_view (window);
+  g_autoptr (GArray) frames = load_sample_frames ();
+  AttestVideoPaintable *paintable;
+  AttestPipeline *pipeline;
+  TruthFrame most_faces;
+  NewFrameWait wait;
+  GstClockTime start;
+  guint rendered = 0, rendered_with_faces = 0, on_faces = 0;
+
+  load_truth_frame (&most_faces);
+  open_sample (window);
+  pipeline = _attest_window_get_pipeline (window);
+  paintable = ATTEST_VIDEO_PAINTABLE (attest_video_view_get_paintable (view));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (view)), >, 0);
+
+  /* Opening plays. Jump, still playing, to shortly before the frame with the most faces. */
+  g_assert_true (attest_pipeline_get_playing (pipeline));
+  start = most_faces.pts - GST_SECOND / 2;
+  attest_pipeline_seek (pipeline, start);
+  wait = (NewFrameWait) { paintable, GST_CLOCK_TIME_NONE };
+
+  /* Frame after frame as they come, for three seconds of video: faces moving in, then
+   * still. */
+  while (rendered < 2 || attest_video_paintable_get_pts (paintable) < start + 3 * GST_SECOND)
+    {
+      g_autoptr (GdkTexture) texture = NULL;
+      g_auto (Pixels) pixels = { 0 };
+      GstClockTime shown;
+      SampleFrame *truth;
+      graphene_rect_t video;
+      gboolean all_boxed = TRUE;
+      int number;
+
+      g_assert_true (wait_for (newer_frame_shown, &wait));
+      g_assert_true (attest_pipeline_get_playing (pipeline));
+      shown = attest_video_paintable_get_pts (paintable);
+      wait.after = shown;
+      if (shown < start)
+        continue;  /* the seek has not shown its frame yet */
+
+      texture = render_view_now (GTK_WIDGET (view));
+      rendered++;
+
+      number = (int) gst_util_uint64_scale_round (shown, 25, GST_SECOND);
+      g_assert_cmpint (number, <, (int) frames->len);
+      truth = &g_array_index (frames, SampleFrame, number);
+      if (!truth->all_whole)
+        continue;
+      rendered_with_faces++;
+
+      pixels_from_texture (&pixels, texture);
+      g_assert_true (attest_video_view_get_video_rect (view, &video));
+      for (guint i = 0; i < truth->n_faces && all_boxed; i++)
+        {
+          const AttestBox *face = &truth->faces[i];
+          double x0, y0, x1, y1;
+          graphene_rect_t rect;
+
+          g_assert_true (attest_video_view_stream_to_widget (view, face->x, face->y, &x0, &y0));
+          g_assert_true (attest_video_view_stream_to_widget (view, face->x + face->w,
+                                                             face->y + face->h, &x1, &y1));
+          rect = GRAPHENE_RECT_INIT (x0, y0, x1 - x0, y1 - y0);
+          all_boxed = blue_around_face (&pixels, &rect) >= 1.5;
+        }
+
+      if (all_boxed && on_faces++ == 0)
+        {
+          g_autofree char *png = g_build_filename (g_getenv ("ATTEST_TEST_OUTPUT"),
+                                                   "test-window-playing.png", NULL);
+
+          g_assert_true (gdk_texture_save_to_png (texture, png));
+          g_test_message ("frame %d (%u faces) drawn with a box on every face while playing: %s",
+                          number, truth->n_faces, png);
+        }
+    }
+
+  g_test_message ("%u frames rendered while playing, %u with whole faces, %u with all boxed",
+                  rendered, rendered_with_faces, on_faces);
+  g_assert_cmpuint (on_faces, >=, 1);
+
+  destroy_and_check_finalized (GTK_WINDOW (window));
+}
+
 static gboolean
 toast_naming (gpointer data)
 {
@@ -1055,6 +1249,7 @@ main (int   argc,
 
   g_test_add_func ("/window/empty", test_empty_window);
   g_test_add_func ("/window/video-boxes", test_video_boxes);
+  g_test_add_func ("/window/boxes-while-playing", test_boxes_while_playing);
   g_test_add_func ("/window/bad-file-keeps-video", test_bad_file_keeps_video);
   g_test_add_func ("/window/drop-opens-video", test_drop_opens_video);
   g_test_add_func ("/window/size-saved", test_window_size_saved);

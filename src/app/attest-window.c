@@ -532,6 +532,9 @@ attest_window_init (AttestWindow *self)
   self->pipeline_bindings = g_binding_group_new ();
   g_binding_group_bind (self->pipeline_bindings, "paintable",
                         self->video_view, "paintable", G_BINDING_SYNC_CREATE);
+  /* The pipeline's "detections" follow the frame on screen: on every frame shown it looks
+   * up the newest result computed for that frame or an earlier one (results are computed
+   * ahead of the screen while playing), and the view draws it under its PTS rule. */
   g_binding_group_bind (self->pipeline_bindings, "detections",
                         self->video_view, "detections", G_BINDING_SYNC_CREATE);
   g_binding_group_bind (self->pipeline_bindings, "analysis-interval",

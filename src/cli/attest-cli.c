@@ -2,18 +2,36 @@
  *
  * Output is one JSON object per line on stdout (machine-readable); problems are one line on
  * stderr. Exit status: 0 success, 1 a bad input file (the others were still processed),
- * 2 wrong usage, 3 the set-up is broken (models missing, database refused). */
+ * 2 wrong usage, 3 the set-up is broken (models missing, database refused or failing).
+ *
+ * enrol / import print one line per image, enrolled or skipped with its reason (a skipped
+ * image is a normal result: exit 0). Exit 1 only when a file or folder could not be read at
+ * all (missing, no permission; its line says so too), a folder import finds no person
+ * folders, or an import is interrupted (Ctrl+C stops between images; what was enrolled
+ * stays). A file already enrolled for the identity is skipped with reason "already enrolled"
+ * and the face_id of the face enrolled from it before; other skipped lines have face_id null.
+ *
+ * identify prints one line per readable image; an unreadable one is a stderr line and exit 1,
+ * like detect. The threshold defaults to ATTEST_MATCHER_DEFAULT_THRESHOLD (0.45), the app's
+ * default: the CLI does not read the app's settings, so pass --threshold to match a changed
+ * one. */
 #include "config.h"
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <gst/gst.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "cli/attest-cli.h"
 #include "media/attest-frame-reader.h"
 #include "media/attest-pipeline.h"
+#include "review/attest-importer.h"
+#include "review/attest-matcher.h"
+#include "review/attest-search.h"
+#include "store/attest-gallery.h"
 #include "store/attest-store.h"
 #include "vision/attest-vision.h"
 
@@ -440,6 +458,396 @@ cli_bench (Cli   *cli,
   return EXIT_OK;
 }
 
+/* ---- enrol, import ---- */
+
+static char *enrol_identity = NULL;
+static char *enrol_basis = NULL;
+static char *enrol_reviewer = NULL;
+
+static const GOptionEntry enrol_entries[] = {
+  { "identity", 'i', 0, G_OPTION_ARG_STRING, &enrol_identity, N_("Who the photos show (created when new; required)"), "NAME" },
+  { "basis", 'b', 0, G_OPTION_ARG_STRING, &enrol_basis, N_("How you know it is them, e.g. “passport photos she gave us” (required)"), "TEXT" },
+  { "reviewer", 'r', 0, G_OPTION_ARG_STRING, &enrol_reviewer, N_("Who is enrolling (default: your name)"), "NAME" },
+  { NULL }
+};
+
+static const GOptionEntry import_entries[] = {
+  { "basis", 'b', 0, G_OPTION_ARG_STRING, &enrol_basis, N_("How you know who the people are (required)"), "TEXT" },
+  { "reviewer", 'r', 0, G_OPTION_ARG_STRING, &enrol_reviewer, N_("Who is enrolling (default: your name)"), "NAME" },
+  { NULL }
+};
+
+static gboolean
+is_blank (const char *text)
+{
+  g_autofree char *copy = g_strdup (text);
+
+  return copy == NULL || g_strstrip (copy)[0] == '\0';
+}
+
+/* --reviewer, else the user's real name, else the login name. */
+static const char *
+reviewer_name (void)
+{
+  const char *real = g_get_real_name ();
+
+  if (!is_blank (enrol_reviewer))
+    return enrol_reviewer;
+  /* GLib answers "Unknown" when the account has no real name. */
+  if (!is_blank (real) && g_strcmp0 (real, "Unknown") != 0)
+    return real;
+  return g_get_user_name ();
+}
+
+static gboolean
+check_basis (const char *verb)
+{
+  if (is_blank (enrol_basis))
+    {
+      cli_error (verb, _("--basis is required: say how you know who the photos show, "
+                         "e.g. --basis \"passport photos she gave us\""));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+print_import_line (const AttestImportResult *result)
+{
+  g_autoptr (GString) line = g_string_new ("{\"file\":");
+
+  append_json_string (line, result->file);
+  g_string_append (line, ",\"status\":");
+  append_json_string (line, result->status == ATTEST_IMPORT_ENROLLED ? "enrolled" : "skipped");
+  g_string_append (line, ",\"reason\":");
+  append_json_string (line, result->reason);
+  g_string_append (line, ",\"identity\":");
+  append_json_string (line, result->identity);
+  if (result->face_id > 0)
+    g_string_append_printf (line, ",\"face_id\":%" G_GINT64_FORMAT "}\n", result->face_id);
+  else
+    g_string_append (line, ",\"face_id\":null}\n");
+  fputs (line->str, stdout);
+  fflush (stdout);
+}
+
+/* The line, and for a file that could not be read at all also a stderr line: TRUE when the
+ * file was read. */
+static gboolean
+report_import_result (const AttestImportResult *result)
+{
+  print_import_line (result);
+  if (result->skip == ATTEST_IMPORT_SKIP_UNREADABLE)
+    {
+      cli_error (result->file, result->reason);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static AttestImporter *
+cli_new_importer (Cli          *cli,
+                  AttestStore **store_out)
+{
+  if (!cli_load_vision (cli) || !cli_open_store (cli, store_out))
+    return NULL;
+  return attest_importer_new (*store_out, cli->vision, reviewer_name (), enrol_basis);
+}
+
+static int
+cli_enrol (Cli   *cli,
+           int    argc,
+           char **argv)
+{
+  g_autoptr (AttestStore) store = NULL;
+  g_autoptr (AttestImporter) importer = NULL;
+  int status = EXIT_OK;
+
+  if (argc < 1)
+    {
+      cli_error ("enrol", _("no image given"));
+      return EXIT_USAGE;
+    }
+  if (is_blank (enrol_identity))
+    {
+      cli_error ("enrol", _("--identity is required: say whose face the photos show"));
+      return EXIT_USAGE;
+    }
+  if (!check_basis ("enrol"))
+    return EXIT_USAGE;
+  importer = cli_new_importer (cli, &store);
+  if (importer == NULL)
+    return EXIT_SETUP;
+
+  for (int i = 0; i < argc; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      AttestImportResult result = { .face_id = -1 };
+
+      if (!attest_importer_import_file (importer, argv[i], enrol_identity, &result, &error))
+        {
+          cli_error (argv[i], error->message);
+          return EXIT_SETUP;
+        }
+      if (!report_import_result (&result))
+        status = EXIT_BAD_INPUT;
+      attest_import_result_clear (&result);
+    }
+  return status;
+}
+
+typedef struct
+{
+  GMainLoop    *loop;
+  GCancellable *cancellable;
+  GPtrArray    *results;
+  GError       *error;
+  gboolean      unreadable;
+} ImportRun;
+
+static void
+import_result_cb (AttestImporter           *importer,
+                  const AttestImportResult *result,
+                  ImportRun                *run)
+{
+  if (!report_import_result (result))
+    run->unreadable = TRUE;
+}
+
+static void
+import_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  ImportRun *run = user_data;
+
+  run->results = attest_importer_import_folder_finish (ATTEST_IMPORTER (source), result,
+                                                       &run->error);
+  g_main_loop_quit (run->loop);
+}
+
+static gboolean
+import_interrupted_cb (gpointer user_data)
+{
+  ImportRun *run = user_data;
+
+  g_cancellable_cancel (run->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+cli_import (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  g_autoptr (AttestStore) store = NULL;
+  g_autoptr (AttestImporter) importer = NULL;
+  g_autoptr (GFile) dir = NULL;
+  ImportRun run = { 0 };
+  guint sigint_id;
+  int status = EXIT_OK;
+
+  if (argc != 1)
+    {
+      cli_error ("import", _("give one folder, holding one folder of photos per person"));
+      return EXIT_USAGE;
+    }
+  if (!check_basis ("import"))
+    return EXIT_USAGE;
+  importer = cli_new_importer (cli, &store);
+  if (importer == NULL)
+    return EXIT_SETUP;
+
+  /* The same background import the app runs, driven by a main loop here. */
+  dir = g_file_new_for_commandline_arg (argv[0]);
+  run.loop = g_main_loop_new (NULL, FALSE);
+  run.cancellable = g_cancellable_new ();
+  g_signal_connect (importer, "result", G_CALLBACK (import_result_cb), &run);
+  sigint_id = g_unix_signal_add (SIGINT, import_interrupted_cb, &run);
+  attest_importer_import_folder_async (importer, dir, run.cancellable, import_done_cb, &run);
+  g_main_loop_run (run.loop);
+  g_source_remove (sigint_id);
+
+  if (run.error != NULL)
+    {
+      if (g_error_matches (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          cli_error ("import", _("interrupted: the images listed above were dealt with, "
+                                 "the others were not imported"));
+          status = EXIT_BAD_INPUT;
+        }
+      else if (run.error->domain == ATTEST_STORE_ERROR)
+        {
+          cli_error (argv[0], run.error->message);
+          status = EXIT_SETUP;
+        }
+      else
+        {
+          cli_error (NULL, run.error->message);
+          status = EXIT_BAD_INPUT;
+        }
+    }
+  else if (run.unreadable)
+    status = EXIT_BAD_INPUT;
+
+  g_clear_error (&run.error);
+  g_clear_pointer (&run.results, g_ptr_array_unref);
+  g_clear_object (&run.cancellable);
+  g_main_loop_unref (run.loop);
+  return status;
+}
+
+/* ---- identify ---- */
+
+static int identify_top = 5;
+static double identify_threshold = ATTEST_MATCHER_DEFAULT_THRESHOLD;
+static gboolean identify_all = FALSE;
+
+static const GOptionEntry identify_entries[] = {
+  { "top", 'k', 0, G_OPTION_ARG_INT, &identify_top, N_("Candidates per face at most (default 5)"), "K" },
+  { "threshold", 't', 0, G_OPTION_ARG_DOUBLE, &identify_threshold, N_("Lowest score listed (default 0.45 as in the app; its settings are not read)"), "T" },
+  { "all", 'a', 0, G_OPTION_ARG_NONE, &identify_all, N_("List the top K whatever their score"), NULL },
+  { NULL }
+};
+
+#define IDENTIFY_MAX_TOP 100
+
+static void
+append_identify_face (GString         *line,
+                      AttestStill     *still,
+                      guint            i,
+                      AttestMatcher   *matcher,
+                      GHashTable      *names)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *quality_text = NULL;
+  float embedding[ATTEST_EMBEDDING_DIM];
+  AttestCandidate candidates[IDENTIFY_MAX_TOP];
+  AttestQuality quality;
+  AttestBox box;
+  guint n = 0;
+
+  if (!attest_still_examine_face (still, i, &quality, embedding, &error))
+    quality_text = g_strdup (error->message);
+  else if (quality.issue != ATTEST_QUALITY_OK)
+    quality_text = attest_quality_describe (&quality);
+  else
+    n = attest_matcher_search (matcher, embedding, (guint) identify_top, NULL, 0, candidates);
+
+  attest_still_get_file_box (still, i, &box);
+  g_string_append (line, "{\"x\":");
+  append_json_number (line, box.x, 1);
+  g_string_append (line, ",\"y\":");
+  append_json_number (line, box.y, 1);
+  g_string_append (line, ",\"w\":");
+  append_json_number (line, box.w, 1);
+  g_string_append (line, ",\"h\":");
+  append_json_number (line, box.h, 1);
+  g_string_append (line, ",\"quality\":");
+  /* "ok" is part of the format, not a translated word. */
+  append_json_string (line, quality_text != NULL ? quality_text : "ok");
+  g_string_append (line, ",\"candidates\":[");
+  for (guint c = 0, listed = 0; c < n; c++)
+    {
+      const char *name = g_hash_table_lookup (names, &candidates[c].identity_id);
+
+      /* Best first: once one is below the threshold, so are the rest. */
+      if (!identify_all && candidates[c].score < identify_threshold)
+        break;
+      if (listed++ > 0)
+        g_string_append_c (line, ',');
+      g_string_append (line, "{\"identity\":");
+      append_json_string (line, name != NULL ? name : "");
+      g_string_append (line, ",\"score\":");
+      append_json_number (line, candidates[c].score, 4);
+      g_string_append_c (line, '}');
+    }
+  g_string_append (line, "]}");
+}
+
+static int
+cli_identify (Cli   *cli,
+              int    argc,
+              char **argv)
+{
+  g_autoptr (AttestStore) store = NULL;
+  g_autoptr (AttestMatcher) matcher = NULL;
+  g_autoptr (GListStore) identities = NULL;
+  g_autoptr (GHashTable) names = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = EXIT_OK;
+
+  if (argc < 1)
+    {
+      cli_error ("identify", _("no image given"));
+      return EXIT_USAGE;
+    }
+  if (identify_top < 1 || identify_top > IDENTIFY_MAX_TOP)
+    {
+      cli_error ("identify", _("--top must be between 1 and 100"));
+      return EXIT_USAGE;
+    }
+  if (!isfinite (identify_threshold) || identify_threshold < -1.0 || identify_threshold > 1.0)
+    {
+      cli_error ("identify", _("--threshold must be a score between -1 and 1"));
+      return EXIT_USAGE;
+    }
+  if (!cli_load_vision (cli) || !cli_open_store (cli, &store))
+    return EXIT_SETUP;
+
+  matcher = attest_matcher_new (ATTEST_EMBEDDING_DIM);
+  identities = attest_store_list_identities (store, NULL, &error);
+  if (identities == NULL ||
+      attest_matcher_load_from_store (matcher, store, attest_vision_get_model_id (cli->vision),
+                                      &error) < 0)
+    {
+      cli_error (attest_store_get_path (store), error->message);
+      return EXIT_SETUP;
+    }
+  names = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (identities)); i++)
+    {
+      g_autoptr (AttestIdentity) identity = g_list_model_get_item (G_LIST_MODEL (identities), i);
+
+      g_hash_table_insert (names, g_memdup2 (&(gint64) { attest_identity_get_id (identity) },
+                                             sizeof (gint64)),
+                           g_strdup (attest_identity_get_name (identity)));
+    }
+  if (attest_matcher_get_n_faces (matcher) == 0)
+    cli_error (attest_store_get_path (store),
+               _("the gallery has no faces to compare with: enrol some first "
+                 "(attest-cli enrol or attest-cli import)"));
+
+  for (int i = 0; i < argc; i++)
+    {
+      g_autoptr (GError) load_error = NULL;
+      g_autoptr (AttestStill) still = attest_still_load (cli->vision, argv[i], &load_error);
+      g_autoptr (GString) line = NULL;
+      guint n;
+
+      if (still == NULL)
+        {
+          cli_error (argv[i], load_error->message);
+          status = EXIT_BAD_INPUT;
+          continue;
+        }
+      line = g_string_new ("{\"file\":");
+      append_json_string (line, argv[i]);
+      g_string_append (line, ",\"faces\":[");
+      n = MIN (attest_still_get_n_faces (still), ATTEST_STILL_MAX_FACES);
+      for (guint f = 0; f < n; f++)
+        {
+          if (f > 0)
+            g_string_append_c (line, ',');
+          append_identify_face (line, still, f, matcher, names);
+        }
+      g_string_append (line, "]}\n");
+      fputs (line->str, stdout);
+      fflush (stdout);
+    }
+  return status;
+}
+
 static const Verb verbs[] = {
   { "detect", "FILE…", N_("Find faces in images and videos; one JSON line per analysed frame"),
     detect_entries, cli_detect },
@@ -447,6 +855,12 @@ static const Verb verbs[] = {
     NULL, cli_verify_audit },
   { "bench", "VIDEO", N_("Print detector, embedding and real-time figures for a video"),
     bench_entries, cli_bench },
+  { "enrol", "IMAGE…", N_("Enrol one person’s face from images; one JSON line per image"),
+    enrol_entries, cli_enrol },
+  { "import", "DIR", N_("Enrol photos from DIR/<person name>/; one JSON line per image"),
+    import_entries, cli_import },
+  { "identify", "IMAGE…", N_("Gallery candidates for every face in images; one JSON line per image"),
+    identify_entries, cli_identify },
 };
 
 static void

@@ -17,7 +17,7 @@ struct _AttestPipeline
 
   /* Main thread */
   GstElement           *playbin;      /* NULL when nothing is open */
-  GstElement           *appsink;
+  GstElement           *appsink;      /* display branch (the one that paces playback) */
   GSource              *bus_source;
   GSource              *position_source;
   GTask                *open_task;    /* opening a file: completes at preroll or error */
@@ -31,19 +31,27 @@ struct _AttestPipeline
   int                   pending_step; /* step waiting for the pause to complete */
   GstClockTime          position;
   GstClockTime          duration;
-  AttestDetections     *detections;
+  AttestDetections     *detections;   /* the history's entry for the frame on screen */
   GstClockTime          analysis_interval;
 
   /* Shared with the streaming threads and the worker: under lock */
   GMutex                lock;
   GCond                 cond;
-  guint                 generation;   /* bumped on teardown: drops late results of old media */
-  GstSample            *work_sample;
-  guint                 work_generation;
+  guint                 generation;   /* bumped on teardown and seeks: drops late results */
   gboolean              is_camera;    /* frames have no stable frame number */
   gboolean              worker_quit;
-  AttestDetections     *result;
-  guint                 result_generation;
+  gboolean              worker_playing;   /* frames ahead are analysed only while playing */
+  GstClockTime          shown_pts;        /* the frame due on screen, for the worker's choice */
+  GstSample            *preroll_sample;   /* the paused frame on screen: analysed first */
+  GQueue                ahead;            /* AheadFrame: analysis-branch frames, in pts order */
+  GstClockTime          last_analysed_pts;
+  GstClockTime          last_ahead_pts;   /* since the last seek or play: strides from here */
+  GstClockTime          detection_time;   /* wall time of one analysis, smoothed; 0: unknown */
+  GstClockTime          strides[4];       /* recent distances between analysed frames */
+  guint                 n_strides;
+  guint                 next_stride;
+  GstClockTime          measured_interval;  /* the longest of `strides` */
+  GPtrArray            *history;          /* AttestDetections, ascending pts, bounded */
   GSource              *result_source;
   GThread              *worker;
 };
@@ -63,14 +71,28 @@ void     _attest_pipeline_set_playing          (AttestPipeline   *self,
 /* attest-pipeline-analysis.c */
 void     _attest_pipeline_analysis_start       (AttestPipeline   *self);
 void     _attest_pipeline_analysis_stop        (AttestPipeline   *self);
-/* Any thread: hands a frame to the worker, replacing one it has not started on. */
-void     _attest_pipeline_analysis_offer       (AttestPipeline   *self,
+/* Any thread: the display branch prerolled `sample` (paused, seeked, stepped): it is on
+ * screen, so it is analysed before anything else, replacing one not started yet. */
+void     _attest_pipeline_analysis_offer_preroll (AttestPipeline *self,
+                                                  GstSample      *sample);
+/* Any thread: a frame of the analysis branch, decoded ahead of the screen. */
+void     _attest_pipeline_analysis_offer_ahead (AttestPipeline   *self,
                                                 GstSample        *sample);
-/* Main thread, streaming stopped: forgets pending work and drops late results. */
+/* Main thread, streaming stopped: forgets pending work, history and late results. */
 void     _attest_pipeline_analysis_reset       (AttestPipeline   *self,
                                                 gboolean          is_camera);
-void     _attest_pipeline_set_detections       (AttestPipeline   *self,
-                                                AttestDetections *detections);
+/* Main thread, before a flushing seek to `position`: the same for the media kept open. */
+void     _attest_pipeline_analysis_flush       (AttestPipeline   *self,
+                                                GstClockTime      position);
+/* Display streaming thread: `sample` is due on screen now (the sink synced on it). Where the
+ * screen is, for the worker's choice, whatever the main thread is busy with. */
+void     _attest_pipeline_analysis_frame_due   (AttestPipeline   *self,
+                                                GstSample        *sample);
+/* Main thread: mirror of "playing" for the worker. */
+void     _attest_pipeline_analysis_set_playing (AttestPipeline   *self,
+                                                gboolean          playing);
+/* Main thread: "detections" := the history's entry for the frame on screen. */
+void     _attest_pipeline_update_detections    (AttestPipeline   *self);
 void     _attest_pipeline_set_analysis_interval (AttestPipeline  *self,
                                                  GstClockTime     interval);
 

@@ -1,10 +1,21 @@
 /* attest-pipeline.c: playbin into an AttestVideoPaintable, face detection on a worker thread.
  *
- * Threads: GStreamer streaming threads call on_new_sample/on_new_preroll, which hand the
- * sample to the paintable and to the worker (both under their own locks). The worker runs
- * attest_vision_detect on at most one pending frame and sends the result to the main context
- * through one coalescing idle. The bus watch, the position timeout and every signal and
- * notify run on the main context captured at construction. */
+ * The video sink splits after decoding (house-style "frames to the screen"):
+ *
+ *   tee ─ queue (~1.5 s, not leaky) ─ videoconvert ─ RGBA ─ appsink sync=true   (display)
+ *       └ queue (leaky) ─ appsink sync=false async=false                         (analysis)
+ *
+ * The display queue lets decoding run ahead of the clock, so the analysis branch sees each
+ * frame well before it is shown and its boxes are ready in time (attest-pipeline-analysis.c
+ * explains the worker's choice of frames). The analysis sink neither syncs nor takes part in
+ * prerolling, and its leaky queue never holds the display back.
+ *
+ * Threads: streaming threads hand display samples to the paintable, prerolled display
+ * samples (the paused frame) and analysis samples to the worker, each under its own lock.
+ * The worker writes results into a PTS-ordered history and wakes the main context through
+ * one coalescing idle; "detections" is the history's entry for the frame on screen, updated
+ * whenever a frame is shown or a result arrives. The bus watch, the position timeout and
+ * every signal and notify run on the main context captured at construction. */
 #include "attest-pipeline.h"
 
 #include <glib/gi18n.h>
@@ -19,6 +30,12 @@
 #define PLAY_FLAG_VIDEO (1 << 0)
 
 #define POSITION_INTERVAL_MS 100
+
+/* How far decoding may run ahead of the screen. Several detections' worth on 2 cores, so
+ * results are ready before their frames are shown even when the machine is busy. The byte cap
+ * bounds memory for very large frames (4K: ~20 frames), at the cost of a shorter lead. */
+#define DISPLAY_LEAD (1500 * GST_MSECOND)
+#define DISPLAY_LEAD_MAX_BYTES (256 * 1024 * 1024)
 
 enum
 {
@@ -55,6 +72,8 @@ void
 _attest_pipeline_set_playing (AttestPipeline *self,
                               gboolean        playing)
 {
+  _attest_pipeline_analysis_set_playing (self, playing);
+
   if (self->playing == playing)
     return;
 
@@ -87,34 +106,70 @@ frame_duration (AttestPipeline *self)
 
 /* ---- Streaming threads ---- */
 
-static void
-handle_sample (AttestPipeline *self,
-               GstSample      *sample)
+/* appsink hands out its own cached GstSample, and GStreamer 1.22.0 sets caps on it after a
+ * flush without making it writable first: a critical on a seek while playing if the last
+ * sample is still held (the paintable holds the frame on screen). So keep a sample of our
+ * own, holding the same buffer, caps and segment (no pixel copy). */
+static GstSample *
+detach_sample (GstSample *sample)
 {
-  attest_video_paintable_push_sample (self->paintable, sample);
-  _attest_pipeline_analysis_offer (self, sample);
+  GstSample *own;
+
+  if (sample == NULL)
+    return NULL;
+
+  own = gst_sample_new (gst_sample_get_buffer (sample), gst_sample_get_caps (sample),
+                        gst_sample_get_segment (sample), NULL);
+  gst_sample_unref (sample);
+
+  return own;
 }
 
+/* Display branch, playing: the frame due on screen now. Its analysis happened ahead. */
 static GstFlowReturn
 on_new_sample (GstAppSink *sink,
                gpointer    user_data)
 {
-  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
+  AttestPipeline *self = user_data;
+  g_autoptr(GstSample) sample = detach_sample (gst_app_sink_pull_sample (sink));
 
   if (sample != NULL)
-    handle_sample (user_data, sample);
+    {
+      _attest_pipeline_analysis_frame_due (self, sample);
+      attest_video_paintable_push_sample (self->paintable, sample);
+    }
 
   return GST_FLOW_OK;
 }
 
+/* Display branch, prerolled (opened, seeked, stepped, paused): the frame that stays on
+ * screen, analysed before anything else so it gets its exact boxes. */
 static GstFlowReturn
 on_new_preroll (GstAppSink *sink,
                 gpointer    user_data)
 {
-  g_autoptr(GstSample) sample = gst_app_sink_pull_preroll (sink);
+  AttestPipeline *self = user_data;
+  g_autoptr(GstSample) sample = detach_sample (gst_app_sink_pull_preroll (sink));
 
   if (sample != NULL)
-    handle_sample (user_data, sample);
+    {
+      _attest_pipeline_analysis_frame_due (self, sample);
+      attest_video_paintable_push_sample (self->paintable, sample);
+      _attest_pipeline_analysis_offer_preroll (self, sample);
+    }
+
+  return GST_FLOW_OK;
+}
+
+/* Analysis branch: a frame decoded ahead of the screen. */
+static GstFlowReturn
+on_analysis_sample (GstAppSink *sink,
+                    gpointer    user_data)
+{
+  g_autoptr(GstSample) sample = detach_sample (gst_app_sink_pull_sample (sink));
+
+  if (sample != NULL)
+    _attest_pipeline_analysis_offer_ahead (user_data, sample);
 
   return GST_FLOW_OK;
 }
@@ -136,8 +191,10 @@ update_position_from_query (AttestPipeline *self)
 {
   gint64 position;
 
-  if (self->playbin != NULL &&
-      gst_element_query_position (self->playbin, GST_FORMAT_TIME, &position) &&
+  /* Ask the display sink: playbin answers with the furthest sink, and the analysis sink
+   * runs up to DISPLAY_LEAD ahead of the screen. */
+  if (self->appsink != NULL &&
+      gst_element_query_position (self->appsink, GST_FORMAT_TIME, &position) &&
       position >= 0)
     set_position (self, (GstClockTime) position);
 }
@@ -416,33 +473,65 @@ bus_cb (GstBus     *bus,
 }
 
 static GstElement *
+make_element (GstElement *bin,
+              const char *factory,
+              const char *name,
+              gboolean   *ok)
+{
+  GstElement *element = gst_element_factory_make (factory, name);
+
+  if (element == NULL)
+    {
+      *ok = FALSE;
+      return NULL;
+    }
+
+  gst_bin_add (GST_BIN (bin), element);
+  return element;
+}
+
+static GstElement *
 make_video_sink (AttestPipeline *self)
 {
-  g_autoptr(GstCaps) caps = NULL;
+  g_autoptr(GstCaps) display_caps = NULL;
+  g_autoptr(GstCaps) analysis_caps = NULL;
   GstElement *bin;
-  GstElement *convert;
-  GstElement *filter;
-  GstElement *sink;
+  GstElement *tee, *display_queue, *convert, *filter, *sink;
+  GstElement *analysis_queue = NULL, *analysis_sink = NULL;
+  gboolean ok = TRUE;
   GstPad *pad;
-  GstAppSinkCallbacks callbacks = { NULL, on_new_preroll, on_new_sample };
+  GstAppSinkCallbacks display_callbacks = { NULL, on_new_preroll, on_new_sample };
+  GstAppSinkCallbacks analysis_callbacks = { NULL, NULL, on_analysis_sample };
 
   bin = gst_bin_new ("attest-video-sink");
-  convert = gst_element_factory_make ("videoconvert", NULL);
-  filter = gst_element_factory_make ("capsfilter", NULL);
-  sink = gst_element_factory_make ("appsink", "attest-appsink");
-  if (convert == NULL || filter == NULL || sink == NULL)
+  tee = make_element (bin, "tee", NULL, &ok);
+  display_queue = make_element (bin, "queue", "attest-display-queue", &ok);
+  convert = make_element (bin, "videoconvert", NULL, &ok);
+  filter = make_element (bin, "capsfilter", NULL, &ok);
+  sink = make_element (bin, "appsink", "attest-appsink", &ok);
+  if (self->vision != NULL)
     {
-      g_clear_object (&convert);
-      g_clear_object (&filter);
-      g_clear_object (&sink);
+      analysis_queue = make_element (bin, "queue", "attest-analysis-queue", &ok);
+      analysis_sink = make_element (bin, "appsink", "attest-analysis-sink", &ok);
+    }
+  if (!ok)
+    {
       gst_object_unref (bin);
       return NULL;
     }
 
+  /* Without a detector there is nothing to look ahead for: a plain short queue. */
+  if (self->vision != NULL)
+    g_object_set (display_queue,
+                  "max-size-time", (guint64) DISPLAY_LEAD,
+                  "max-size-buffers", 0,
+                  "max-size-bytes", DISPLAY_LEAD_MAX_BYTES,
+                  NULL);
+
   /* GTK 4.8 has no padded (x) texture formats: RGBA maps straight to GDK_MEMORY_R8G8B8A8,
-   * and the worker reads the same pixels. */
-  caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "RGBA", NULL);
-  g_object_set (filter, "caps", caps, NULL);
+   * and the worker reads the same pixels of a paused frame. */
+  display_caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "RGBA", NULL);
+  g_object_set (filter, "caps", display_caps, NULL);
   g_object_set (sink,
                 "sync", TRUE,
                 "max-buffers", 2,
@@ -450,12 +539,43 @@ make_video_sink (AttestPipeline *self)
                 "enable-last-sample", FALSE,
                 "qos", TRUE,
                 NULL);
-  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, self, NULL);
+  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &display_callbacks, self, NULL);
 
-  gst_bin_add_many (GST_BIN (bin), convert, filter, sink, NULL);
-  gst_element_link_many (convert, filter, sink, NULL);
+  ok = gst_element_link_many (tee, display_queue, convert, filter, sink, NULL);
 
-  pad = gst_element_get_static_pad (convert, "sink");
+  if (analysis_sink != NULL)
+    {
+      /* The analysis branch holds the same decoded buffers as the display queue (the tee
+       * does not copy) and converts only the frames it analyses. Leaky, so a paused or busy
+       * analysis sink never blocks the tee; deep enough to hold the display's look-ahead. */
+      g_object_set (analysis_queue,
+                    "leaky", 2 /* downstream: drop the oldest */,
+                    "max-size-time", (guint64) (DISPLAY_LEAD + GST_SECOND / 2),
+                    "max-size-buffers", 0,
+                    "max-size-bytes", 0,
+                    NULL);
+      /* System memory, so the worker can map it. */
+      analysis_caps = gst_caps_new_empty_simple ("video/x-raw");
+      g_object_set (analysis_sink,
+                    "caps", analysis_caps,
+                    "sync", FALSE,
+                    "async", FALSE,
+                    "max-buffers", 1,
+                    "drop", TRUE,
+                    "enable-last-sample", FALSE,
+                    NULL);
+      gst_app_sink_set_callbacks (GST_APP_SINK (analysis_sink), &analysis_callbacks, self, NULL);
+
+      ok = ok && gst_element_link_many (tee, analysis_queue, analysis_sink, NULL);
+    }
+
+  if (!ok)
+    {
+      gst_object_unref (bin);
+      return NULL;
+    }
+
+  pad = gst_element_get_static_pad (tee, "sink");
   gst_element_add_pad (bin, gst_ghost_pad_new ("sink", pad));
   gst_object_unref (pad);
 
@@ -510,7 +630,7 @@ reset_media_state (AttestPipeline *self)
       self->duration = GST_CLOCK_TIME_NONE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DURATION]);
     }
-  _attest_pipeline_set_detections (self, NULL);
+  _attest_pipeline_update_detections (self);
   _attest_pipeline_set_analysis_interval (self, 0);
 }
 
@@ -610,6 +730,12 @@ attest_pipeline_seek (AttestPipeline *self,
     }
 
   self->at_eos = FALSE;
+
+  /* Before the seek, so the target frame the flush lets through is not thrown away with
+   * the frames and results from before it. */
+  _attest_pipeline_analysis_flush (self, position);
+  _attest_pipeline_update_detections (self);
+
   if (gst_element_seek_simple (self->playbin, GST_FORMAT_TIME,
                                GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE, (gint64) position))
     set_position (self, position);
@@ -710,17 +836,16 @@ attest_pipeline_get_analysis_interval (AttestPipeline *self)
 
 /* ---- GObject ---- */
 
+/* Every frame shown: its detections, the history's newest entry not after it. */
 static void
 on_paintable_contents (AttestPipeline *self)
 {
-  GstClockTime shown;
+  GstClockTime shown = attest_video_paintable_get_pts (self->paintable);
+
+  _attest_pipeline_update_detections (self);
 
   /* Paused (after a seek or a step) the position is the frame on screen. */
-  if (self->playing || self->playbin == NULL)
-    return;
-
-  shown = attest_video_paintable_get_pts (self->paintable);
-  if (GST_CLOCK_TIME_IS_VALID (shown))
+  if (!self->playing && self->playbin != NULL && GST_CLOCK_TIME_IS_VALID (shown))
     set_position (self, shown);
 }
 
@@ -758,6 +883,7 @@ attest_pipeline_finalize (GObject *object)
 {
   AttestPipeline *self = ATTEST_PIPELINE (object);
 
+  g_ptr_array_unref (self->history);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
   g_main_context_unref (self->context);
@@ -890,6 +1016,11 @@ attest_pipeline_init (AttestPipeline *self)
   g_cond_init (&self->cond);
   self->context = g_main_context_ref_thread_default ();
   self->duration = GST_CLOCK_TIME_NONE;
+  self->shown_pts = GST_CLOCK_TIME_NONE;
+  self->last_analysed_pts = GST_CLOCK_TIME_NONE;
+  self->last_ahead_pts = GST_CLOCK_TIME_NONE;
+  self->history = g_ptr_array_new_with_free_func ((GDestroyNotify) attest_detections_unref);
+  g_queue_init (&self->ahead);
   self->paintable = attest_video_paintable_new ();
   g_signal_connect_swapped (self->paintable, "invalidate-contents",
                             G_CALLBACK (on_paintable_contents), self);

@@ -1,5 +1,6 @@
 /* attest-pipeline.h: plays a file or a camera into an AttestVideoPaintable and runs face
- * detection on a worker thread that skips frames while busy.
+ * detection on a worker thread that skips frames while busy. While a file plays, frames are
+ * analysed before they are shown, so their boxes are ready when they are.
  *
  * All signals are emitted on the main context of the thread that created the pipeline.
  * GStreamer threads never touch GTK. */
@@ -69,8 +70,15 @@ GstClockTime          attest_pipeline_get_position     (AttestPipeline *self);
 GstClockTime          attest_pipeline_get_duration     (AttestPipeline *self);
 /* URI of the open file, NULL for a camera or nothing open. */
 const char           *attest_pipeline_get_uri          (AttestPipeline *self);
-/* Latest detections (may be for an earlier frame than the one shown), or NULL. */
+/* The detections for the frame on screen: the newest result computed for that frame or an
+ * earlier one (frames are analysed ahead of the screen while playing), or NULL. Updated
+ * with every frame shown and every result; whether boxes computed for an earlier frame may
+ * be drawn is the view's rule (the analysis interval). */
 AttestDetections     *attest_pipeline_get_detections   (AttestPipeline *self);
+/* Any thread. From the short history of results (cleared on open and seeks): the newest
+ * with pts <= shown_pts, or NULL. Transfer full: unref it. */
+AttestDetections     *attest_pipeline_lookup_detections (AttestPipeline *self,
+                                                         GstClockTime    shown_pts);
 /* Measured time between two analysed frames in stream time (how long a box may stay up
  * over later frames). */
 GstClockTime          attest_pipeline_get_analysis_interval (AttestPipeline *self);

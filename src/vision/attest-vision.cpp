@@ -574,6 +574,8 @@ attest_vision_detect (AttestVision *self, const AttestImageView *image, AttestBo
  * Landmarks, alignment, embedding
  */
 
+extern "C" float attest_debug_lm68[136]; /* TEMPDEBUG */
+float attest_debug_lm68[136];
 static AttestLandmarks
 landmarks_locked (AttestVision *self, const cv::Mat &bgr, const AttestBox *box)
 {
@@ -597,6 +599,8 @@ landmarks_locked (AttestVision *self, const cv::Mat &bgr, const AttestBox *box)
   if (pts.total () != 68 * 2 || pts.type () != CV_32F)
     CV_Error (cv::Error::StsUnmatchedSizes, "unexpected landmark output shape");
   const float *p = pts.ptr<float> ();
+  for (int k = 0; k < 136; k++) /* TEMPDEBUG */
+    attest_debug_lm68[k] = k % 2 == 0 ? crop_rect.x + p[k] * crop_rect.width : crop_rect.y + p[k] * crop_rect.height;
 
   auto point = [&] (int i, int axis) {
     float v = p[i * 2 + axis];
@@ -778,6 +782,139 @@ attest_embedding_cosine (const float *a, const float *b)
   for (int i = 0; i < ATTEST_EMBEDDING_DIM; i++)
     dot += (double) a[i] * b[i];
   return (float) dot;
+}
+
+/* ----------------------------------------------------------------------------------------
+ * Quality gate
+ *
+ * PROVISIONAL thresholds: being measured.
+ */
+
+static const float QUALITY_MAX_OUTSIDE = 0.10f;
+static const float QUALITY_MIN_WIDTH = 40.0f;
+static const float QUALITY_MIN_SHARPNESS = 0.0f;
+static const float QUALITY_MAX_YAW = 40.0f;
+static const float QUALITY_MAX_ROLL = 30.0f;
+static const double NOSE_DEPTH = 0.572;
+
+/* Template region holding brows, eyes, nose and mouth, with little background or hair. */
+static const cv::Rect SHARPNESS_RECT (24, 36, 64, 68);
+
+/* How far the box hangs over the image's edges, as the largest fraction of its width (left,
+ * right) or height (top, bottom). */
+static float
+box_outside_fraction (const AttestBox *box, int width, int height)
+{
+  float left = std::max (0.0f, -box->x);
+  float right = std::max (0.0f, box->x + box->w - width);
+  float top = std::max (0.0f, -box->y);
+  float bottom = std::max (0.0f, box->y + box->h - height);
+
+  return std::max (std::max (left, right) / box->w, std::max (top, bottom) / box->h);
+}
+
+static float
+aligned_sharpness (const cv::Mat &bgr, const cv::Matx23d &transform)
+{
+  cv::Mat grey, aligned, lap;
+  cv::Scalar mean, stddev;
+
+  cv::cvtColor (bgr, grey, cv::COLOR_BGR2GRAY);
+  /* Replicated edges: a black border would add edges the face does not have. */
+  cv::warpAffine (grey, aligned, cv::Mat (transform), cv::Size (ALIGN_SIZE, ALIGN_SIZE),
+                  cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  cv::Laplacian (aligned, lap, CV_32F, 1);
+  cv::meanStdDev (lap (SHARPNESS_RECT), mean, stddev);
+  return (float) (stddev[0] * stddev[0]);
+}
+
+static void
+assess_locked (AttestVision *self, const cv::Mat &bgr, const AttestBox *box, AttestQuality *out)
+{
+  AttestLandmarks lm = landmarks_locked (self, bgr, box);
+  cv::Matx23d transform;
+  double ex = lm.points[1][0] - lm.points[0][0];
+  double ey = lm.points[1][1] - lm.points[0][1];
+  double eyes = std::hypot (ex, ey);
+
+  out->width = box->w;
+  out->roll = (float) (std::atan2 (ey, ex) * 180.0 / M_PI);
+  if (eyes > 1e-3)
+    {
+      double mx = (lm.points[0][0] + lm.points[1][0]) / 2.0;
+      double my = (lm.points[0][1] + lm.points[1][1]) / 2.0;
+      double offset = ((lm.points[2][0] - mx) * ex + (lm.points[2][1] - my) * ey) / (eyes * eyes);
+      out->yaw = (float) (std::atan (offset / NOSE_DEPTH) * 180.0 / M_PI);
+    }
+  else
+    out->yaw = 90.0f;
+  out->sharpness = similarity_to_template (&lm, &transform) ? aligned_sharpness (bgr, transform)
+                                                             : 0.0f;
+
+  if (box_outside_fraction (box, bgr.cols, bgr.rows) > QUALITY_MAX_OUTSIDE)
+    out->issue = ATTEST_QUALITY_CUT;
+  else if (out->width < QUALITY_MIN_WIDTH)
+    out->issue = ATTEST_QUALITY_TOO_SMALL;
+  else if (out->sharpness < QUALITY_MIN_SHARPNESS)
+    out->issue = ATTEST_QUALITY_BLURRED;
+  else if (std::fabs (out->yaw) > QUALITY_MAX_YAW || std::fabs (out->roll) > QUALITY_MAX_ROLL)
+    out->issue = ATTEST_QUALITY_TURNED;
+  else
+    out->issue = ATTEST_QUALITY_OK;
+}
+
+gboolean
+attest_vision_assess (AttestVision *self, const AttestImageView *image, const AttestBox *box,
+                      AttestQuality *out, GError **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (view_is_valid (image), FALSE);
+  g_return_val_if_fail (box != NULL, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_box (image, box, error))
+    return FALSE;
+
+  try
+    {
+      std::lock_guard<std::mutex> guard (self->lock);
+      AttestQuality quality = {};
+
+      assess_locked (self, view_to_bgr (image), box, &quality);
+      *out = quality;
+      return TRUE;
+    }
+  catch (...)
+    {
+      g_set_error (error, ATTEST_VISION_ERROR, ATTEST_VISION_ERROR_FACE,
+                   _("Could not judge the face’s quality: %s"), exception_reason ().c_str ());
+      return FALSE;
+    }
+}
+
+char *
+attest_quality_describe (const AttestQuality *quality)
+{
+  g_return_val_if_fail (quality != NULL, NULL);
+
+  switch (quality->issue)
+    {
+    case ATTEST_QUALITY_OK:
+      return g_strdup (_("ok"));
+    case ATTEST_QUALITY_TOO_SMALL:
+      return g_strdup_printf (_("face too small (%.0f px; needs %.0f)"), quality->width,
+                              QUALITY_MIN_WIDTH);
+    case ATTEST_QUALITY_BLURRED:
+      return g_strdup (_("face too blurred to compare"));
+    case ATTEST_QUALITY_TURNED:
+      return g_strdup_printf (_("face turned too far (about %.0f°)"),
+                              std::max (std::fabs (quality->yaw), std::fabs (quality->roll)));
+    case ATTEST_QUALITY_CUT:
+      return g_strdup (_("face partly outside the frame"));
+    default:
+      return g_strdup (_("face quality unknown"));
+    }
 }
 
 /* ----------------------------------------------------------------------------------------

@@ -103,6 +103,37 @@ gboolean      attest_vision_embed              (AttestVision          *self,
 float         attest_embedding_cosine          (const float           *a,
                                                 const float           *b);
 
+/* Quality gate: whether a face is good enough to compare at all. A poor face is shown as
+ * "too poor to compare" with its reason and never matched or enrolled. */
+typedef enum
+{
+  ATTEST_QUALITY_OK,
+  ATTEST_QUALITY_TOO_SMALL,   /* face narrower than the minimum (frame pixels) */
+  ATTEST_QUALITY_BLURRED,     /* too little detail in the aligned face */
+  ATTEST_QUALITY_TURNED,      /* head turned / tilted too far for a frontal model */
+  ATTEST_QUALITY_CUT,         /* face partly outside the image */
+} AttestQualityIssue;
+
+typedef struct
+{
+  AttestQualityIssue issue;     /* the first failing check, in the order above */
+  float              width;     /* face box width, pixels */
+  float              sharpness; /* detail measure of the aligned 112x112 face (higher = sharper) */
+  float              yaw;       /* estimated left/right turn, degrees (0 = frontal) */
+  float              roll;      /* in-plane tilt, degrees */
+} AttestQuality;
+
+/* Measures the face (landmarks + alignment; no embedding) and applies the thresholds
+ * documented in attest-vision.cpp. FALSE only on error (bad box / image). */
+gboolean      attest_vision_assess             (AttestVision          *self,
+                                                const AttestImageView *image,
+                                                const AttestBox       *box,
+                                                AttestQuality         *out,
+                                                GError               **error);
+/* A short translated reason for the UI and the CLI, e.g. "face too small (31 px; needs 40)".
+ * Newly allocated; "ok" for ATTEST_QUALITY_OK. */
+char         *attest_quality_describe          (const AttestQuality   *quality);
+
 /* An image file (JPEG, PNG, ...) decoded to BGR. */
 AttestImage           *attest_image_load       (const char            *path,
                                                 GError               **error);
