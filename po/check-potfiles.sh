@@ -4,7 +4,7 @@
 top="$1"
 cd "$top" || exit 1
 missing=0
-for f in $(grep -rlE '(_\(|N_\(|C_\(|translatable="yes")' src ui data --include='*.c' --include='*.ui' --include='*.in' --include='*.xml' 2>/dev/null | sort); do
+for f in $(grep -rlE '(_\(|N_\(|C_\(|translatable="yes")' src ui data --include='*.c' --include='*.cpp' --include='*.ui' --include='*.in' --include='*.xml' 2>/dev/null | sort); do
   if ! grep -qx "$f" po/POTFILES.in; then
     echo "not in po/POTFILES.in: $f"
     missing=1

@@ -8,6 +8,8 @@
 
 #include <glib/gi18n.h>
 
+#include "review/attest-search.h"
+#include "store/attest-gallery.h"
 #include "attest-application.h"
 #include "attest-preferences-window.h"
 #include "attest-window.h"
@@ -30,8 +32,26 @@ struct _AttestApplication
   char           *store_error;
   gboolean        store_error_shown;
 
+  /* The search index: replaced whole (never refilled in place) so a search running on an
+   * analysis worker always sees one consistent gallery. */
+  AttestMatcher  *matcher;
+  GHashTable     *identity_names;  /* gint64 * -> char * */
+  guint           load_serial;     /* newest reload asked for; older results are dropped */
+  guint           stats_serial;
+  AttestImpostorStats stats;
+  gboolean        have_stats;
+  gboolean        stats_enough;
+
   GCancellable   *cancellable;
 };
+
+enum {
+  SIGNAL_GALLERY_CHANGED,
+  SIGNAL_IMPOSTOR_STATS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (AttestApplication, attest_application, ADW_TYPE_APPLICATION)
 
@@ -71,6 +91,10 @@ create_window (AttestApplication *self)
   attest_window_set_vision (window, self->vision);
   if (self->models_error != NULL)
     attest_window_set_models_error (window, self->models_error);
+  attest_window_set_store (window, self->store);
+  attest_window_set_matcher (window, self->matcher, self->identity_names);
+  attest_window_set_impostor_stats (window, self->have_stats ? &self->stats : NULL,
+                                    self->stats_enough);
 
   return window;
 }
@@ -156,6 +180,8 @@ load_models_done (GObject      *source,
       attest_window_set_models_error (l->data, self->models_error);
     }
 
+  attest_application_gallery_changed (self);
+
   /* Files from the command line waited for the models so their faces get boxed. */
   pending = g_steal_pointer (&self->pending_files);
   if (pending != NULL && pending->len > 0)
@@ -174,13 +200,229 @@ store_open_done (GObject      *source,
 
   self->store = attest_store_open_finish (result, &error);
   if (self->store != NULL)
-    return;
+    {
+      for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+        if (ATTEST_IS_WINDOW (l->data))
+          attest_window_set_store (l->data, self->store);
+      attest_application_gallery_changed (self);
+      return;
+    }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   self->store_error = g_strdup (error->message);
   g_message ("Gallery database cannot be used: %s", error->message);
   show_store_error (self, gtk_application_get_active_window (GTK_APPLICATION (self)));
+}
+
+/* ---- the search index and what a score means on this gallery ---- */
+
+typedef struct
+{
+  AttestStore   *store;
+  char          *model_id;
+  double         threshold;
+  guint          serial;
+  /* results */
+  AttestMatcher *matcher;
+  GHashTable    *names;
+  AttestImpostorStats stats;
+  gboolean       stats_enough;
+} LoadData;
+
+static void
+load_data_free (LoadData *data)
+{
+  g_clear_object (&data->store);
+  g_free (data->model_id);
+  g_clear_pointer (&data->matcher, attest_matcher_unref);
+  g_clear_pointer (&data->names, g_hash_table_unref);
+  g_free (data);
+}
+
+static void
+compute_stats (LoadData *data)
+{
+  data->stats_enough = attest_matcher_impostor_stats (data->matcher, data->threshold,
+                                                      &data->stats);
+  data->stats.threshold = data->threshold;
+}
+
+static void
+load_gallery_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  LoadData *data = task_data;
+  g_autoptr (GListStore) identities = NULL;
+  GError *error = NULL;
+
+  data->matcher = attest_matcher_new (ATTEST_EMBEDDING_DIM);
+  if (attest_matcher_load_from_store (data->matcher, data->store, data->model_id, &error) < 0)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  identities = attest_store_list_identities (data->store, NULL, &error);
+  if (identities == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  data->names = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (identities)); i++)
+    {
+      g_autoptr (AttestIdentity) identity = g_list_model_get_item (G_LIST_MODEL (identities), i);
+      gint64 *id = g_new (gint64, 1);
+
+      *id = attest_identity_get_id (identity);
+      g_hash_table_insert (data->names, id, g_strdup (attest_identity_get_name (identity)));
+    }
+
+  compute_stats (data);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+stats_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  compute_stats (task_data);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+update_windows_stats (AttestApplication *self)
+{
+  const AttestImpostorStats *stats = self->have_stats ? &self->stats : NULL;
+
+  /* The candidate panels; Preferences listen to "impostor-stats-changed". */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (ATTEST_IS_WINDOW (l->data))
+      attest_window_set_impostor_stats (l->data, stats, self->stats_enough);
+}
+
+static void recompute_stats (AttestApplication *self);
+
+static void
+take_stats (AttestApplication *self,
+            LoadData          *data)
+{
+  self->stats = data->stats;
+  self->stats_enough = data->stats_enough;
+  self->have_stats = TRUE;
+  update_windows_stats (self);
+  g_signal_emit (self, signals[SIGNAL_IMPOSTOR_STATS_CHANGED], 0);
+
+  /* The threshold moved while these were computed. */
+  if (data->threshold != attest_settings_get_match_threshold (self->settings))
+    recompute_stats (self);
+}
+
+static void
+stats_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  AttestApplication *self = ATTEST_APPLICATION (source);
+  LoadData *data = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), NULL))
+    return;
+  /* A newer reload or threshold supersedes these. */
+  if (data->serial != self->stats_serial || data->matcher != self->matcher)
+    return;
+  take_stats (self, data);
+}
+
+static void
+recompute_stats (AttestApplication *self)
+{
+  g_autoptr (GTask) task = NULL;
+  LoadData *data;
+
+  if (self->matcher == NULL)
+    return;
+
+  data = g_new0 (LoadData, 1);
+  data->matcher = attest_matcher_ref (self->matcher);
+  data->threshold = attest_settings_get_match_threshold (self->settings);
+  data->serial = ++self->stats_serial;
+
+  task = g_task_new (self, self->cancellable, stats_done, NULL);
+  g_task_set_source_tag (task, recompute_stats);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  g_task_run_in_thread (task, stats_thread);
+}
+
+static void
+load_gallery_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  AttestApplication *self = ATTEST_APPLICATION (source);
+  LoadData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("The gallery could not be loaded for matching: %s", error->message);
+      return;
+    }
+  if (data->serial != self->load_serial)
+    return;
+
+  g_clear_pointer (&self->matcher, attest_matcher_unref);
+  g_clear_pointer (&self->identity_names, g_hash_table_unref);
+  self->matcher = g_steal_pointer (&data->matcher);
+  self->identity_names = g_steal_pointer (&data->names);
+  /* Stats computed from an older index are void now. */
+  self->stats_serial++;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (ATTEST_IS_WINDOW (l->data))
+      attest_window_set_matcher (l->data, self->matcher, self->identity_names);
+
+  data->matcher = self->matcher;  /* borrowed, for take_stats' comparison only */
+  take_stats (self, data);
+  data->matcher = NULL;
+
+  g_signal_emit (self, signals[SIGNAL_GALLERY_CHANGED], 0);
+}
+
+void
+attest_application_gallery_changed (AttestApplication *self)
+{
+  g_autoptr (GTask) task = NULL;
+  LoadData *data;
+
+  g_return_if_fail (ATTEST_IS_APPLICATION (self));
+
+  /* Both are needed: faces are only comparable with the model that embedded them. */
+  if (self->store == NULL || self->vision == NULL)
+    return;
+
+  data = g_new0 (LoadData, 1);
+  data->store = g_object_ref (self->store);
+  data->model_id = g_strdup (attest_vision_get_model_id (self->vision));
+  data->threshold = attest_settings_get_match_threshold (self->settings);
+  data->serial = ++self->load_serial;
+
+  task = g_task_new (self, self->cancellable, load_gallery_done, NULL);
+  g_task_set_source_tag (task, attest_application_gallery_changed);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  g_task_run_in_thread (task, load_gallery_thread);
+}
+
+static void
+threshold_changed (AttestApplication *self)
+{
+  recompute_stats (self);
 }
 
 static void
@@ -199,6 +441,15 @@ quit_action (GSimpleAction *action,
 }
 
 static void
+preferences_update_stats (AttestApplication       *self,
+                          AttestPreferencesWindow *preferences)
+{
+  attest_preferences_window_set_impostor_stats (preferences,
+                                                self->have_stats ? &self->stats : NULL,
+                                                self->stats_enough);
+}
+
+static void
 preferences_action (GSimpleAction *action,
                     GVariant      *param,
                     gpointer       user_data)
@@ -207,6 +458,11 @@ preferences_action (GSimpleAction *action,
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   GtkWidget *preferences = attest_preferences_window_new (parent, self->settings);
 
+  attest_preferences_window_set_impostor_stats (ATTEST_PREFERENCES_WINDOW (preferences),
+                                                self->have_stats ? &self->stats : NULL,
+                                                self->stats_enough);
+  g_signal_connect_object (self, "impostor-stats-changed",
+                           G_CALLBACK (preferences_update_stats), preferences, 0);
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
@@ -281,6 +537,8 @@ attest_application_startup (GApplication *application)
 
   self->settings = attest_settings_new ();
   self->cancellable = g_cancellable_new ();
+  g_signal_connect_object (self->settings, "notify::match-threshold",
+                           G_CALLBACK (threshold_changed), self, G_CONNECT_SWAPPED);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit",
@@ -350,6 +608,8 @@ attest_application_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->pending_files, g_ptr_array_unref);
+  g_clear_pointer (&self->matcher, attest_matcher_unref);
+  g_clear_pointer (&self->identity_names, g_hash_table_unref);
   g_clear_object (&self->store);
   g_clear_pointer (&self->store_error, g_free);
   /* Last: windows (and their pipelines) hold the application, so they are gone by now. */
@@ -374,6 +634,15 @@ attest_application_class_init (AttestApplicationClass *klass)
   app_class->activate = attest_application_activate;
   app_class->open = attest_application_open;
   app_class->shutdown = attest_application_shutdown;
+
+  /* The index, names and stats have been replaced (after attest_application_gallery_changed). */
+  signals[SIGNAL_GALLERY_CHANGED] =
+    g_signal_new ("gallery-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* attest_application_get_impostor_stats() has new figures. */
+  signals[SIGNAL_IMPOSTOR_STATS_CHANGED] =
+    g_signal_new ("impostor-stats-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -415,4 +684,31 @@ attest_application_get_store (AttestApplication *self)
   g_return_val_if_fail (ATTEST_IS_APPLICATION (self), NULL);
 
   return self->store;
+}
+
+AttestMatcher *
+attest_application_get_matcher (AttestApplication *self)
+{
+  g_return_val_if_fail (ATTEST_IS_APPLICATION (self), NULL);
+
+  return self->matcher;
+}
+
+GHashTable *
+attest_application_get_identity_names (AttestApplication *self)
+{
+  g_return_val_if_fail (ATTEST_IS_APPLICATION (self), NULL);
+
+  return self->identity_names;
+}
+
+const AttestImpostorStats *
+attest_application_get_impostor_stats (AttestApplication *self,
+                                       gboolean          *enough)
+{
+  g_return_val_if_fail (ATTEST_IS_APPLICATION (self), NULL);
+
+  if (enough != NULL)
+    *enough = self->have_stats && self->stats_enough;
+  return self->have_stats ? &self->stats : NULL;
 }

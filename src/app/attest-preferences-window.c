@@ -2,6 +2,7 @@
  * change is saved as it is made. */
 #include "config.h"
 
+#include "widgets/attest-match-text.h"
 #include "attest-preferences-window.h"
 
 struct _AttestPreferencesWindow
@@ -10,6 +11,7 @@ struct _AttestPreferencesWindow
 
   GtkAdjustment        *threshold_adjustment;
   AdwEntryRow          *reviewer_row;
+  GtkLabel             *fmr_label;
 
   AttestSettings       *settings;
 };
@@ -116,6 +118,7 @@ attest_preferences_window_class_init (AttestPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/attest-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, AttestPreferencesWindow, threshold_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, AttestPreferencesWindow, fmr_label);
   gtk_widget_class_bind_template_child (widget_class, AttestPreferencesWindow, reviewer_row);
 }
 
@@ -123,6 +126,7 @@ static void
 attest_preferences_window_init (AttestPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  attest_preferences_window_set_impostor_stats (self, NULL, FALSE);
 }
 
 GtkWidget *
@@ -136,4 +140,25 @@ attest_preferences_window_new (GtkWindow      *parent,
                        "transient-for", parent,
                        "settings", settings,
                        NULL);
+}
+
+void
+attest_preferences_window_set_impostor_stats (AttestPreferencesWindow   *self,
+                                              const AttestImpostorStats *stats,
+                                              gboolean                   enough)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (ATTEST_IS_PREFERENCES_WINDOW (self));
+
+  text = attest_match_text_fmr (stats, enough);
+  gtk_label_set_text (self->fmr_label, text);
+}
+
+const char *
+attest_preferences_window_get_fmr_text (AttestPreferencesWindow *self)
+{
+  g_return_val_if_fail (ATTEST_IS_PREFERENCES_WINDOW (self), NULL);
+
+  return gtk_label_get_text (self->fmr_label);
 }

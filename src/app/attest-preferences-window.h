@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "app/attest-settings.h"
+#include "review/attest-matcher.h"
 
 G_BEGIN_DECLS
 
@@ -12,5 +13,12 @@ G_DECLARE_FINAL_TYPE (AttestPreferencesWindow, attest_preferences_window, ATTEST
 
 GtkWidget *attest_preferences_window_new (GtkWindow      *parent,
                                           AttestSettings *settings);
+/* The false-match rate shown beside the threshold (stats NULL: not known yet); the
+ * application sets it whenever the gallery or the threshold changes. */
+void       attest_preferences_window_set_impostor_stats (AttestPreferencesWindow   *self,
+                                                         const AttestImpostorStats *stats,
+                                                         gboolean                   enough);
+/* The text shown (for tests). */
+const char *attest_preferences_window_get_fmr_text      (AttestPreferencesWindow   *self);
 
 G_END_DECLS

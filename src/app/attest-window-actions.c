@@ -195,4 +195,6 @@ _attest_window_class_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "video.seek-back", NULL, seek_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
+
+  _attest_window_class_install_gallery_actions (widget_class);
 }

@@ -4,7 +4,9 @@
 
 #include "app/attest-window.h"
 #include "media/attest-pipeline.h"
+#include "widgets/attest-candidate-panel.h"
 #include "widgets/attest-video-view.h"
+#include "widgets/attest-gallery-page.h"
 
 G_BEGIN_DECLS
 
@@ -14,7 +16,7 @@ struct _AttestWindow
 
   /* template */
   AdwToastOverlay      *toast_overlay;
-  AdwWindowTitle       *window_title;
+  AdwViewSwitcherTitle *switcher_title;
   GtkRevealer          *banner_revealer;
   GtkLabel             *banner_label;
   GtkStack             *stack;
@@ -25,6 +27,8 @@ struct _AttestWindow
   GtkAdjustment        *seek_adjustment;
   GtkLabel             *time_label;
   GtkLabel             *faces_label;
+  AdwViewStack         *view_stack;
+  AttestGalleryPage    *gallery_page;
 
   AttestSettings       *settings;
   AttestVision         *vision;          /* not owned */
@@ -36,13 +40,38 @@ struct _AttestWindow
 
   GCancellable         *open_cancellable;  /* set while a file is being opened */
   GtkFileChooserNative *chooser;
+  GtkFileChooserNative *import_chooser;   /* win.import, win.import-photos */
 
   char                 *last_toast_title;
+
+  /* Live matching (attest-window-matching.c) */
+  GtkRevealer          *panel_revealer;    /* template */
+  AttestCandidatePanel *candidate_panel;   /* template */
+  AttestStore          *store;
+  AttestMatcher        *matcher;
+  GHashTable           *identity_names;
+  AttestImpostorStats   stats;
+  gboolean              have_stats;
+  gboolean              stats_enough;
+  gboolean              threshold_connected;
 };
 
 void             _attest_window_class_install_actions (GtkWidgetClass *widget_class);
 void             _attest_window_add_shortcuts         (AttestWindow   *self);
+/* Gallery UI (attest-window-gallery.c): sets up the gallery page and the enrol signals. */
+void             _attest_window_class_install_gallery_actions (GtkWidgetClass *widget_class);
+void             _attest_window_init_gallery          (AttestWindow   *self);
+void             _attest_window_dispose_gallery       (AttestWindow   *self);
+/* After an enrolment, import or edit: reloads the gallery page and the search index. */
+void             _attest_window_gallery_changed       (AttestWindow   *self);
 gboolean         _attest_window_pipeline_seekable     (AttestWindow   *self);
+/* Live matching (attest-window-matching.c). */
+void             _attest_window_class_init_matching   (GtkWidgetClass *widget_class);
+void             _attest_window_init_matching         (AttestWindow   *self);
+void             _attest_window_dispose_matching      (AttestWindow   *self);
+/* A new pipeline, before it opens: gets the index and the threshold. */
+void             _attest_window_setup_pipeline        (AttestWindow   *self,
+                                                       AttestPipeline *pipeline);
 
 /* Plain text of the most recent toast, NULL before the first. */
 const char      *_attest_window_get_last_toast_title (AttestWindow *self);

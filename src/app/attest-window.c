@@ -198,7 +198,7 @@ set_pipeline (AttestWindow   *self,
       attest_video_view_set_paintable (self->video_view, NULL);
       attest_video_view_set_detections (self->video_view, NULL);
       gtk_stack_set_visible_child_name (self->stack, "empty");
-      adw_window_title_set_subtitle (self->window_title, NULL);
+      adw_view_switcher_title_set_subtitle (self->switcher_title, NULL);
     }
   else
     gtk_stack_set_visible_child_name (self->stack, "video");
@@ -248,7 +248,7 @@ open_file_done (GObject      *source,
     }
 
   set_pipeline (self, request->pipeline, self->vision != NULL);
-  adw_window_title_set_subtitle (self->window_title, name);
+  adw_view_switcher_title_set_subtitle (self->switcher_title, name);
   attest_pipeline_play (request->pipeline);
 }
 
@@ -268,6 +268,7 @@ attest_window_open_file (AttestWindow *self,
   request = g_new0 (OpenRequest, 1);
   request->window = g_object_ref (self);
   request->pipeline = attest_pipeline_new (self->vision);
+  _attest_window_setup_pipeline (self, request->pipeline);
   request->file = g_object_ref (file);
   request->cancellable = g_object_ref (self->open_cancellable);
 
@@ -284,6 +285,7 @@ attest_window_open_camera (AttestWindow *self)
   g_return_if_fail (ATTEST_IS_WINDOW (self));
 
   pipeline = attest_pipeline_new (self->vision);
+  _attest_window_setup_pipeline (self, pipeline);
   if (!attest_pipeline_open_camera (pipeline, NULL, &error))
     {
       attest_window_show_toast (self, error->message);
@@ -295,7 +297,7 @@ attest_window_open_camera (AttestWindow *self)
   g_clear_object (&self->open_cancellable);
 
   set_pipeline (self, pipeline, self->vision != NULL);
-  adw_window_title_set_subtitle (self->window_title, _("Camera"));
+  adw_view_switcher_title_set_subtitle (self->switcher_title, _("Camera"));
   attest_pipeline_play (pipeline);
 }
 
@@ -413,6 +415,8 @@ attest_window_dispose (GObject *object)
       g_clear_object (&self->pipeline);
     }
 
+  _attest_window_dispose_gallery (self);
+  _attest_window_dispose_matching (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), ATTEST_TYPE_WINDOW);
 
   G_OBJECT_CLASS (attest_window_parent_class)->dispose (object);
@@ -487,9 +491,12 @@ attest_window_class_init (AttestWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (ATTEST_TYPE_VIDEO_VIEW);
+  g_type_ensure (ATTEST_TYPE_GALLERY_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/attest-window.ui");
   gtk_widget_class_bind_template_child (widget_class, AttestWindow, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, AttestWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, AttestWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, AttestWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, AttestWindow, gallery_page);
   gtk_widget_class_bind_template_child (widget_class, AttestWindow, banner_revealer);
   gtk_widget_class_bind_template_child (widget_class, AttestWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, AttestWindow, stack);
@@ -505,6 +512,7 @@ attest_window_class_init (AttestWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_banner_close_clicked);
 
   _attest_window_class_install_actions (widget_class);
+  _attest_window_class_init_matching (widget_class);
 }
 
 static void
@@ -546,6 +554,8 @@ attest_window_init (AttestWindow *self)
                             G_CALLBACK (on_visible_faces_changed), self);
 
   _attest_window_add_shortcuts (self);
+  _attest_window_init_matching (self);
+  _attest_window_init_gallery (self);
 
   drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
   gtk_drop_target_set_gtypes (drop, drop_types, G_N_ELEMENTS (drop_types));

@@ -4,6 +4,8 @@
 #include <adwaita.h>
 
 #include "app/attest-settings.h"
+#include "review/attest-matcher.h"
+#include "store/attest-store.h"
 #include "vision/attest-vision.h"
 
 G_BEGIN_DECLS
@@ -33,5 +35,17 @@ void          attest_window_show_toast        (AttestWindow   *self,
 /* Shows the "face detection is off" bar with the reason (NULL hides it). */
 void          attest_window_set_models_error  (AttestWindow   *self,
                                                const char     *message);
+
+/* Live matching (attest-window-matching.c). The gallery (for candidate thumbnails; NULL:
+ * none), the search index with its id -> name map (both NULL: faces are not compared), and
+ * what the threshold means on this gallery (NULL: not known yet). All are ref'd or copied. */
+void          attest_window_set_store         (AttestWindow              *self,
+                                               AttestStore               *store);
+void          attest_window_set_matcher       (AttestWindow              *self,
+                                               AttestMatcher             *matcher,
+                                               GHashTable                *identity_names);
+void          attest_window_set_impostor_stats (AttestWindow             *self,
+                                                const AttestImpostorStats *stats,
+                                                gboolean                   enough);
 
 G_END_DECLS

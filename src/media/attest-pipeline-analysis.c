@@ -130,6 +130,7 @@ clear_pending_locked (AttestPipeline *self)
 
   self->generation++;
   g_clear_pointer (&self->preroll_sample, gst_sample_unref);
+  g_clear_pointer (&self->paused_sample, gst_sample_unref);
   while ((frame = g_queue_pop_head (&self->ahead)) != NULL)
     ahead_frame_free (frame);
   g_ptr_array_set_size (self->history, 0);
@@ -322,10 +323,13 @@ pixel_format_for (GstVideoFormat     format,
 static AttestDetections *
 analyse (AttestPipeline *self,
          Converter      *converter,
+         AttestMatching *matching,
          GstSample      *sample,
          GstClockTime    pts,
+         guint           generation,
          gboolean        is_camera)
 {
+  AttestDetections *detections;
   GstVideoInfo info;
   GstVideoFrame decoded, converted;
   GstVideoFrame *frame = &decoded;
@@ -364,7 +368,7 @@ analyse (AttestPipeline *self,
   view.stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
 
   n = attest_vision_detect (self->vision, &view, boxes, MAX_FACES);
-  gst_video_frame_unmap (frame);
+  n = CLAMP (n, 0, MAX_FACES);
 
   /* A file's frames are numbered from its start; a camera's have no stable number. */
   if (!is_camera && GST_VIDEO_INFO_FPS_N (&info) > 0 && GST_VIDEO_INFO_FPS_D (&info) > 0)
@@ -372,8 +376,16 @@ analyse (AttestPipeline *self,
                                                 (guint64) GST_VIDEO_INFO_FPS_D (&info) *
                                                 GST_SECOND);
 
-  return attest_detections_new (pts, frame_number, view.width, view.height,
-                                boxes, (guint) CLAMP (n, 0, MAX_FACES));
+  /* With a gallery, the faces are also assessed, embedded, tracked and searched, while the
+   * pixels are still mapped. */
+  detections = _attest_matching_run (self, matching, &view, pts, frame_number, generation,
+                                     boxes, (guint) n);
+  gst_video_frame_unmap (frame);
+
+  if (detections == NULL)
+    detections = attest_detections_new (pts, frame_number, view.width, view.height,
+                                        boxes, (guint) n);
+  return detections;
 }
 
 static void
@@ -508,6 +520,7 @@ worker_thread (gpointer user_data)
 {
   AttestPipeline *self = user_data;
   Converter converter = { 0 };
+  AttestMatching *matching = _attest_matching_new ();
   gint64 late_since = 0;
 
   g_mutex_lock (&self->lock);
@@ -542,7 +555,7 @@ worker_thread (gpointer user_data)
       g_mutex_unlock (&self->lock);
 
       started = g_get_monotonic_time ();
-      detections = analyse (self, &converter, sample, pts, is_camera);
+      detections = analyse (self, &converter, matching, sample, pts, generation, is_camera);
       took = (GstClockTime) (g_get_monotonic_time () - started) * GST_USECOND;
       g_debug ("Analysed the %s frame at %" GST_TIME_FORMAT " in %" G_GUINT64_FORMAT " ms",
                ahead ? "ahead" : "paused", GST_TIME_ARGS (pts), took / GST_MSECOND);
@@ -574,6 +587,7 @@ worker_thread (gpointer user_data)
 
   g_mutex_unlock (&self->lock);
   converter_clear (&converter);
+  _attest_matching_free (matching);
 
   return NULL;
 }
@@ -600,6 +614,7 @@ _attest_pipeline_analysis_offer_preroll (AttestPipeline *self,
 
   g_mutex_lock (&self->lock);
   gst_mini_object_replace ((GstMiniObject **) &self->preroll_sample, GST_MINI_OBJECT_CAST (sample));
+  gst_mini_object_replace ((GstMiniObject **) &self->paused_sample, GST_MINI_OBJECT_CAST (sample));
   g_cond_signal (&self->cond);
   g_mutex_unlock (&self->lock);
 }

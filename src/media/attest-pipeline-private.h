@@ -54,6 +54,13 @@ struct _AttestPipeline
   GPtrArray            *history;          /* AttestDetections, ascending pts, bounded */
   GSource              *result_source;
   GThread              *worker;
+
+  /* Live matching (attest-pipeline-analysis.c), under lock */
+  AttestMatcher        *matcher;          /* NULL: faces are only detected */
+  GHashTable           *identity_names;   /* gint64 * -> char * */
+  guint                 matcher_serial;   /* bumped when either changes */
+  double                match_threshold;
+  GstSample            *paused_sample;    /* the last preroll: analysed again on a new index */
 };
 
 /* attest-pipeline.c */
@@ -95,5 +102,21 @@ void     _attest_pipeline_analysis_set_playing (AttestPipeline   *self,
 void     _attest_pipeline_update_detections    (AttestPipeline   *self);
 void     _attest_pipeline_set_analysis_interval (AttestPipeline  *self,
                                                  GstClockTime     interval);
+/* attest-pipeline-matching.c: the worker's live-matching state (worker thread only). */
+typedef struct _AttestMatching AttestMatching;
+AttestMatching   *_attest_matching_new         (void);
+void              _attest_matching_free        (AttestMatching   *m);
+/* Worker thread, frame mapped: the detections with matching info for these boxes, or NULL
+ * when there is no index (then the caller makes plain ones). */
+AttestDetections *_attest_matching_run         (AttestPipeline        *self,
+                                                AttestMatching        *m,
+                                                const AttestImageView *view,
+                                                GstClockTime           pts,
+                                                guint64                frame_number,
+                                                guint                  generation,
+                                                const AttestBox       *boxes,
+                                                guint                  n);
+/* Frees the matching state (finalize). */
+void     _attest_pipeline_analysis_finalize    (AttestPipeline   *self);
 
 G_END_DECLS

@@ -49,6 +49,7 @@ enum
   PROP_URI,
   PROP_DETECTIONS,
   PROP_ANALYSIS_INTERVAL,
+  PROP_MATCH_THRESHOLD,
   N_PROPS
 };
 
@@ -883,6 +884,7 @@ attest_pipeline_finalize (GObject *object)
 {
   AttestPipeline *self = ATTEST_PIPELINE (object);
 
+  _attest_pipeline_analysis_finalize (self);
   g_ptr_array_unref (self->history);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
@@ -928,6 +930,9 @@ attest_pipeline_get_property (GObject    *object,
     case PROP_ANALYSIS_INTERVAL:
       g_value_set_uint64 (value, self->analysis_interval);
       break;
+    case PROP_MATCH_THRESHOLD:
+      g_value_set_double (value, attest_pipeline_get_match_threshold (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -951,6 +956,9 @@ attest_pipeline_set_property (GObject      *object,
         attest_pipeline_play (self);
       else
         attest_pipeline_pause (self);
+      break;
+    case PROP_MATCH_THRESHOLD:
+      attest_pipeline_set_match_threshold (self, g_value_get_double (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -995,6 +1003,10 @@ attest_pipeline_class_init (AttestPipelineClass *klass)
   properties[PROP_ANALYSIS_INTERVAL] =
     g_param_spec_uint64 ("analysis-interval", NULL, NULL, 0, G_MAXUINT64, 0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MATCH_THRESHOLD] =
+    g_param_spec_double ("match-threshold", NULL, NULL, -1.0, 1.0,
+                         ATTEST_MATCHER_DEFAULT_THRESHOLD,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* A failure after opening (e.g. a file truncated mid-way); the message is for a toast. */
@@ -1019,6 +1031,7 @@ attest_pipeline_init (AttestPipeline *self)
   self->shown_pts = GST_CLOCK_TIME_NONE;
   self->last_analysed_pts = GST_CLOCK_TIME_NONE;
   self->last_ahead_pts = GST_CLOCK_TIME_NONE;
+  self->match_threshold = ATTEST_MATCHER_DEFAULT_THRESHOLD;
   self->history = g_ptr_array_new_with_free_func ((GDestroyNotify) attest_detections_unref);
   g_queue_init (&self->ahead);
   self->paintable = attest_video_paintable_new ();

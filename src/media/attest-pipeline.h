@@ -11,6 +11,7 @@
 
 #include "media/attest-detections.h"
 #include "media/attest-video-paintable.h"
+#include "review/attest-matcher.h"
 #include "vision/attest-vision.h"
 
 G_BEGIN_DECLS
@@ -83,9 +84,25 @@ AttestDetections     *attest_pipeline_lookup_detections (AttestPipeline *self,
  * over later frames). */
 GstClockTime          attest_pipeline_get_analysis_interval (AttestPipeline *self);
 
+/* Live matching. With a search index, every face the worker finds is checked by the quality
+ * gate, embedded when fit, followed by a tracker (stable track ids; reset on open and
+ * seeks), and each track's best face is searched against the index (top
+ * ATTEST_FACE_MAX_CANDIDATES identities) whenever that best face changes; the detections
+ * then carry AttestFaceInfo. identity_names maps gint64 ids to names (a snapshot loaded
+ * with the index; the worker never reads the database). Both ref'd; NULL turns matching
+ * off. A paused frame is analysed again with the new index. Main thread. */
+void                  attest_pipeline_set_matcher      (AttestPipeline *self,
+                                                        AttestMatcher  *matcher,
+                                                        GHashTable     *identity_names);
+/* The threshold stamped into the detections ("match-threshold", default
+ * ATTEST_MATCHER_DEFAULT_THRESHOLD). Main thread. */
+void                  attest_pipeline_set_match_threshold (AttestPipeline *self,
+                                                           double          threshold);
+double                attest_pipeline_get_match_threshold (AttestPipeline *self);
+
 /* Properties: "vision" (construct-only), "paintable", "playing", "seekable", "position"
  * (updated ~10x a second while playing and after seeks), "duration", "uri", "detections",
- * "analysis-interval".
+ * "analysis-interval", "match-threshold".
  * Signals: "error" (GError *) for failures after opening (e.g. a truncated file mid-way),
  * "eos". */
 

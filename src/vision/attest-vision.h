@@ -116,7 +116,7 @@ typedef enum
 
 typedef struct
 {
-  AttestQualityIssue issue;     /* the first failing check, in the order above */
+  AttestQualityIssue issue;     /* the first failing check of CUT, TOO_SMALL, BLURRED, TURNED */
   float              width;     /* face box width, pixels */
   float              sharpness; /* detail measure of the aligned 112x112 face (higher = sharper) */
   float              yaw;       /* estimated left/right turn, degrees (0 = frontal) */

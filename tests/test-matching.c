@@ -1,0 +1,797 @@
+/* test-matching.c: live matching in the video view, under a real display (xvfb-run), on the
+ * real sample video, with a real gallery of the five johns enrolled from their photos that
+ * the video does NOT use. What is asserted is what a reviewer sees: the label of each face,
+ * the colour and dashes of its box, the candidate panel's rows and the false-match text. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app/attest-preferences-window.h"
+#include "media/attest-video-paintable.h"
+#include "app/attest-window-private.h"
+#include "review/attest-importer.h"
+#include "review/attest-search.h"
+#include "store/attest-gallery.h"
+#include "widgets/attest-candidate-panel.h"
+#include "widgets/attest-candidate-row.h"
+#include "widgets/attest-match-text.h"
+#include "widgets/attest-video-view.h"
+
+#define WAIT_SECONDS 90
+
+static AttestVision *vision;
+static AttestStore *store;
+static AttestMatcher *matcher;
+static GHashTable *names;
+static AttestImpostorStats stats;
+static gboolean stats_enough;
+static char *tmp_dir;
+static JsonObject *truth;  /* the sample's ground truth */
+static JsonParser *truth_parser;
+
+/* ---- helpers ---------------------------------------------------------------------- */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+wait_for (Condition cond,
+          gpointer  data)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (20, tick_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = cond (data)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (tick);
+  return ok;
+}
+
+static gboolean
+pointer_is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static void
+destroy_and_check_finalized (GtkWindow *window)
+{
+  gpointer weak = window;
+
+  g_object_add_weak_pointer (G_OBJECT (window), &weak);
+  gtk_window_destroy (window);
+  g_assert_true (wait_for (pointer_is_null, &weak));
+}
+
+static GdkTexture *
+render_widget (GtkWidget *widget)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  gtk_widget_queue_draw (widget);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (gtk_widget_get_root (widget)));
+  while (g_main_context_iteration (NULL, FALSE));
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  return gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+}
+
+static void
+save_png (GdkTexture *texture,
+          const char *name)
+{
+  g_autofree char *png = g_build_filename (g_getenv ("ATTEST_TEST_OUTPUT"), name, NULL);
+
+  g_assert_true (gdk_texture_save_to_png (texture, png));
+  g_test_message ("rendered: %s", png);
+}
+
+typedef struct
+{
+  int     width;
+  int     height;
+  guchar *data;  /* B, G, R, A */
+} Pixels;
+
+static void
+pixels_clear (Pixels *pixels)
+{
+  g_clear_pointer (&pixels->data, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Pixels, pixels_clear)
+
+static void
+pixels_from_texture (Pixels     *pixels,
+                     GdkTexture *texture)
+{
+  pixels->width = gdk_texture_get_width (texture);
+  pixels->height = gdk_texture_get_height (texture);
+  pixels->data = g_malloc ((gsize) pixels->width * pixels->height * 4);
+  gdk_texture_download (texture, pixels->data, (gsize) pixels->width * 4);
+}
+
+typedef gboolean (*ColourTest) (const guchar *bgra);
+
+/* The suggestion amber #f5c211. */
+static gboolean
+is_amber (const guchar *p)
+{
+  return ABS (p[2] - 0xf5) <= 14 && ABS (p[1] - 0xc2) <= 14 && ABS (p[0] - 0x11) <= 20;
+}
+
+/* The neutral grey #c0bfbc of "No match" and "too poor to compare". */
+static gboolean
+is_neutral (const guchar *p)
+{
+  return ABS (p[2] - 0xc0) <= 8 && ABS (p[1] - 0xbf) <= 8 && ABS (p[0] - 0xbc) <= 8;
+}
+
+static gboolean
+is_blue (const guchar *p)
+{
+  return ABS (p[2] - 0x35) <= 12 && ABS (p[1] - 0x84) <= 12 && ABS (p[0] - 0xe4) <= 12;
+}
+
+static gboolean
+colour_near (const Pixels *pixels,
+             double        x,
+             double        y,
+             int           radius,
+             ColourTest    test)
+{
+  for (int dy = -radius; dy <= radius; dy++)
+    for (int dx = -radius; dx <= radius; dx++)
+      {
+        int px = (int) floor (x) + dx, py = (int) floor (y) + dy;
+
+        if (px >= 0 && py >= 0 && px < pixels->width && py < pixels->height &&
+            test (pixels->data + ((gsize) py * pixels->width + px) * 4))
+          return TRUE;
+      }
+  return FALSE;
+}
+
+/* Fraction of points along the edges of r (1 px apart) with the colour within `radius`. A
+ * solid outline scores ~1 at radius 2; a dashed one (10 on, 6 off) ~0.6 at radius 0. */
+static double
+outline_fraction (const Pixels          *pixels,
+                  const graphene_rect_t *r,
+                  int                    radius,
+                  ColourTest             test)
+{
+  int hits = 0, total = 0;
+
+  for (double t = 4; t < r->size.width - 4; t += 1)
+    {
+      hits += colour_near (pixels, r->origin.x + t, r->origin.y - 0.5, radius, test);
+      hits += colour_near (pixels, r->origin.x + t, r->origin.y + r->size.height + 0.5, radius, test);
+      total += 2;
+    }
+  for (double t = 4; t < r->size.height - 4; t += 1)
+    {
+      hits += colour_near (pixels, r->origin.x - 0.5, r->origin.y + t, radius, test);
+      hits += colour_near (pixels, r->origin.x + r->size.width + 0.5, r->origin.y + t, radius, test);
+      total += 2;
+    }
+  return total > 0 ? (double) hits / total : 0;
+}
+
+/* ---- the gallery: every johns photo the sample video does not show ------------------ */
+
+static gboolean
+photo_used (const char *person,
+            const char *file)
+{
+  JsonObject *photos = json_object_get_object_member (truth, "photos");
+  JsonArray *used = json_object_has_member (photos, person)
+                    ? json_object_get_array_member (photos, person) : NULL;
+
+  for (guint i = 0; used != NULL && i < json_array_get_length (used); i++)
+    if (g_strcmp0 (json_array_get_string_element (used, i), file) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+build_gallery (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *johns = g_build_filename (g_getenv ("ATTEST_DLIB_EXAMPLES"), "johns", NULL);
+  g_autofree char *db = NULL;
+  g_autoptr (AttestImporter) importer = NULL;
+  g_autoptr (GDir) people = NULL;
+  g_autoptr (GListStore) identities = NULL;
+  const char *person;
+  guint enrolled = 0, skipped = 0;
+
+  truth_parser = json_parser_new ();
+  json_parser_load_from_file (truth_parser, g_getenv ("ATTEST_SAMPLE_TRUTH"), &error);
+  g_assert_no_error (error);
+  truth = json_node_get_object (json_parser_get_root (truth_parser));
+
+  tmp_dir = g_dir_make_tmp ("attest-matching-XXXXXX", &error);
+  g_assert_no_error (error);
+  db = g_build_filename (tmp_dir, "gallery.db", NULL);
+  store = attest_store_open (db, &error);
+  g_assert_no_error (error);
+
+  importer = attest_importer_new (store, vision, "Test Reviewer",
+                                  "dlib example photos, labelled by folder");
+  people = g_dir_open (johns, 0, &error);
+  g_assert_no_error (error);
+  while ((person = g_dir_read_name (people)) != NULL)
+    {
+      g_autofree char *folder = g_build_filename (johns, person, NULL);
+      g_autoptr (GDir) photos = g_dir_open (folder, 0, &error);
+      const char *file;
+
+      g_assert_no_error (error);
+      while ((file = g_dir_read_name (photos)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (folder, file, NULL);
+          AttestImportResult result = { 0 };
+
+          if (!g_str_has_suffix (file, ".jpg") || photo_used (person, file))
+            continue;
+          g_assert_true (attest_importer_import_file (importer, path, person, &result, &error));
+          g_assert_no_error (error);
+          if (result.status == ATTEST_IMPORT_ENROLLED)
+            enrolled++;
+          else
+            skipped++;
+          attest_import_result_clear (&result);
+        }
+    }
+  g_test_message ("gallery: %u faces enrolled, %u photos skipped", enrolled, skipped);
+  g_assert_cmpuint (enrolled, >=, 10);
+
+  matcher = attest_matcher_new (ATTEST_EMBEDDING_DIM);
+  g_assert_cmpint (attest_matcher_load_from_store (matcher, store,
+                                                   attest_vision_get_model_id (vision), &error),
+                   ==, enrolled);
+  g_assert_no_error (error);
+
+  names = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  identities = attest_store_list_identities (store, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (identities)); i++)
+    {
+      g_autoptr (AttestIdentity) identity = g_list_model_get_item (G_LIST_MODEL (identities), i);
+      gint64 id = attest_identity_get_id (identity);
+
+      g_hash_table_insert (names, g_memdup2 (&id, sizeof id),
+                           g_strdup (attest_identity_get_name (identity)));
+    }
+  g_assert_cmpuint (g_hash_table_size (names), ==, 5);
+
+  stats_enough = attest_matcher_impostor_stats (matcher, ATTEST_MATCHER_DEFAULT_THRESHOLD, &stats);
+  g_assert_true (stats_enough);
+  g_test_message ("impostor stats at 0.45: %u of %u probes matched another person, "
+                  "upper 95%% %.3f", stats.n_probes_matched, stats.n_probes,
+                  stats.gallery_fmr_upper95);
+}
+
+/* The person the ground truth puts under `box` at pts (NULL: none overlaps). */
+static const char *
+truth_person (GstClockTime     pts,
+              const AttestBox *box)
+{
+  JsonArray *frames = json_object_get_array_member (truth, "frames");
+  const char *best_person = NULL;
+  float best = 0.3f;
+
+  for (guint i = 0; i < json_array_get_length (frames); i++)
+    {
+      JsonObject *frame = json_array_get_object_element (frames, i);
+      JsonArray *faces;
+
+      if ((GstClockTime) json_object_get_int_member (frame, "pts_ms") * GST_MSECOND != pts)
+        continue;
+      faces = json_object_get_array_member (frame, "faces");
+      for (guint j = 0; j < json_array_get_length (faces); j++)
+        {
+          JsonObject *face = json_array_get_object_element (faces, j);
+          AttestBox t = { json_object_get_double_member (face, "x"),
+                          json_object_get_double_member (face, "y"),
+                          json_object_get_double_member (face, "w"),
+                          json_object_get_double_member (face, "h"), 1 };
+          float iou = attest_box_iou (&t, box);
+
+          if (iou > best)
+            {
+              best = iou;
+              best_person = json_object_get_string_member (face, "person");
+            }
+        }
+    }
+  return best_person;
+}
+
+/* ---- the window --------------------------------------------------------------------- */
+
+static AttestWindow *
+new_window (void)
+{
+  AttestWindow *window = attest_window_new (NULL, NULL);
+
+  attest_window_set_vision (window, vision);
+  attest_window_set_store (window, store);
+  attest_window_set_matcher (window, matcher, names);
+  attest_window_set_impostor_stats (window, &stats, stats_enough);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+
+  return window;
+}
+
+static gboolean
+window_done_opening (gpointer data)
+{
+  return !_attest_window_get_opening (data);
+}
+
+static gboolean
+not_playing (gpointer data)
+{
+  return !attest_pipeline_get_playing (data);
+}
+
+typedef struct
+{
+  AttestVideoView *view;
+  GstClockTime     target;
+} FrameWait;
+
+/* The view shows boxes computed for the target frame, every face compared or judged. */
+static gboolean
+matched_on_target (gpointer data)
+{
+  FrameWait *wait = data;
+  AttestDetections *d = attest_video_view_get_detections (wait->view);
+  GdkPaintable *paintable = attest_video_view_get_paintable (wait->view);
+
+  if (d == NULL || d->pts != wait->target || d->info == NULL || d->n_faces == 0 ||
+      attest_video_paintable_get_pts (ATTEST_VIDEO_PAINTABLE (paintable)) != wait->target ||
+      !attest_video_view_get_boxes_shown (wait->view))
+    return FALSE;
+  for (guint i = 0; i < d->n_faces; i++)
+    if (!d->info[i].compared && d->info[i].quality_reason == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* The frame nearest `ms` in the sample (frames are 40 ms apart). */
+static GstClockTime
+frame_pts (guint ms)
+{
+  return (GstClockTime) (ms / 40 * 40) * GST_MSECOND;
+}
+
+static AttestWindow *
+open_at (GstClockTime pts)
+{
+  AttestWindow *window = new_window ();
+  g_autoptr (GFile) file = g_file_new_for_path (g_getenv ("ATTEST_SAMPLE_VIDEO"));
+  AttestVideoView *view = _attest_window_get_video_view (window);
+  AttestPipeline *pipeline;
+  FrameWait wait = { view, pts };
+
+  attest_window_open_file (window, file);
+  g_assert_true (wait_for (window_done_opening, window));
+  g_assert_cmpstr (_attest_window_get_last_toast_title (window), ==, NULL);
+  pipeline = _attest_window_get_pipeline (window);
+  g_assert_nonnull (pipeline);
+
+  if (attest_pipeline_get_playing (pipeline))
+    gtk_widget_activate_action (GTK_WIDGET (window), "video.toggle-play", NULL);
+  g_assert_true (wait_for (not_playing, pipeline));
+  attest_pipeline_seek (pipeline, pts);
+  g_assert_true (wait_for (matched_on_target, &wait));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+
+  return window;
+}
+
+static void
+click_view (AttestVideoView *view,
+            int              n_press,
+            double           x,
+            double           y)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_CLICK (controller))
+        g_signal_emit_by_name (controller, "pressed", n_press, x, y);
+    }
+}
+
+static GtkGesture *
+drag_gesture (AttestVideoView *view)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_DRAG (controller))
+        return GTK_GESTURE (controller);
+    }
+  return NULL;
+}
+
+/* ---- tests ---------------------------------------------------------------------------- */
+
+static void
+on_face_activated (AttestVideoView *view,
+                   guint            track_id,
+                   int              index,
+                   int             *out)
+{
+  out[0] = (int) track_id;
+  out[1] = index;
+}
+
+static void
+on_box_drawn (AttestVideoView *view,
+              double           x,
+              double           y,
+              double           w,
+              double           h,
+              double          *out)
+{
+  out[0] = x;
+  out[1] = y;
+  out[2] = w;
+  out[3] = h;
+}
+
+static void
+test_suggestion_and_panel (void)
+{
+  /* 3 s: John_Salley (175 px) and John_Savage (130 px) cards, both whole. */
+  GstClockTime pts = frame_pts (3000);
+  AttestWindow *window = open_at (pts);
+  AttestVideoView *view = _attest_window_get_video_view (window);
+  AttestDetections *d = attest_video_view_get_detections (view);
+  AttestCandidatePanel *panel = window->candidate_panel;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_auto (Pixels) pixels = { 0 };
+  graphene_rect_t rect;
+  guint suggestions = 0;
+  int activated[2] = { -1, -1 };
+  int selected = -1;
+
+  for (guint i = 0; i < d->n_faces; i++)
+    {
+      const char *person = truth_person (pts, &d->faces[i]);
+      const AttestFaceInfo *info = attest_detections_get_info (d, i);
+      g_autofree char *label = attest_video_view_get_face_label (view, i);
+      g_autofree char *expected = NULL;
+
+      g_test_message ("face %u (%s, %.0f px, track %u): %s", i, person, d->faces[i].w,
+                      info->track_id, label);
+      if (person == NULL)
+        continue;
+
+      /* The right person is suggested, with the score beside the threshold. */
+      g_assert_cmpint (attest_video_view_get_face_state (view, i), ==,
+                       ATTEST_FACE_STATE_SUGGESTION);
+      g_assert_cmpuint (info->n_candidates, >=, 1);
+      g_assert_cmpstr (info->candidates[0].name, ==, person);
+      g_assert_cmpfloat (info->candidates[0].score, >=, 0.45);
+      g_assert_cmpuint (info->track_id, >, 0);
+      expected = g_strdup_printf ("Suggestion: %s · %.2f (threshold 0.45)", person,
+                                  info->candidates[0].score);
+      g_assert_cmpstr (label, ==, expected);
+      suggestions++;
+      selected = (int) i;
+    }
+  g_assert_cmpuint (suggestions, ==, 2);
+
+  /* Dashed amber outlines on the suggested faces: amber all round within a dash gap, with
+   * gaps along the edge. */
+  texture = render_widget (GTK_WIDGET (view));
+  save_png (texture, "test-matching-suggestion.png");
+  pixels_from_texture (&pixels, texture);
+  for (guint i = 0; i < d->n_faces; i++)
+    {
+      double near, on;
+
+      if (attest_video_view_get_face_state (view, i) != ATTEST_FACE_STATE_SUGGESTION)
+        continue;
+      g_assert_true (attest_video_view_get_face_rect (view, i, &rect));
+      near = outline_fraction (&pixels, &rect, 5, is_amber);
+      on = outline_fraction (&pixels, &rect, 0, is_amber);
+      g_test_message ("face %u outline: amber within 5 px %.0f%%, on the line %.0f%%, blue %.0f%%",
+                      i, 100 * near, 100 * on, 100 * outline_fraction (&pixels, &rect, 2, is_blue));
+      g_assert_cmpfloat (near, >=, 0.9);
+      g_assert_cmpfloat (on, >=, 0.35);
+      g_assert_cmpfloat (on, <=, 0.85);  /* dashed, not solid */
+      g_assert_cmpfloat (outline_fraction (&pixels, &rect, 2, is_blue), <, 0.05);
+    }
+
+  /* The panel sits beside the video, saying what a suggestion is, before any face is picked. */
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (panel)));
+  g_assert_false (attest_candidate_panel_get_has_face (panel));
+
+  /* A click on a face selects it: the panel lists its candidates, best first. */
+  g_assert_true (attest_video_view_get_face_rect (view, (guint) selected, &rect));
+  click_view (view, 1, rect.origin.x + rect.size.width / 2, rect.origin.y + rect.size.height / 2);
+  g_assert_cmpint (attest_video_view_get_selected_face (view), ==, selected);
+  g_assert_true (attest_candidate_panel_get_has_face (panel));
+  g_assert_cmpuint (attest_candidate_panel_get_n_rows (panel), >=, 1);
+  g_assert_cmpuint (attest_candidate_panel_get_n_rows (panel), <=, 5);
+  for (guint r = 0; r < attest_candidate_panel_get_n_rows (panel); r++)
+    {
+      AttestCandidateRow *row = ATTEST_CANDIDATE_ROW (attest_candidate_panel_get_row (panel, r));
+      double score = attest_candidate_row_get_score (row);
+
+      g_test_message ("row %u: %u %s %s, %s", r, attest_candidate_row_get_rank (row),
+                      attest_candidate_row_get_name (row),
+                      attest_candidate_row_get_score_text (row),
+                      attest_candidate_row_get_status_text (row));
+      g_assert_cmpuint (attest_candidate_row_get_rank (row), ==, r + 1);
+      g_assert_true (g_str_has_suffix (attest_candidate_row_get_score_text (row),
+                                       "(threshold 0.45)"));
+      if (r > 0)
+        g_assert_cmpfloat (score, <=, attest_candidate_row_get_score (
+                             ATTEST_CANDIDATE_ROW (attest_candidate_panel_get_row (panel, r - 1))));
+      g_assert_cmpint (attest_candidate_row_get_suggested (row), ==, score >= 0.45);
+      if (score < 0.45)
+        g_assert_cmpstr (attest_candidate_row_get_status_text (row), ==,
+                         "below threshold — not a match");
+    }
+  g_assert_cmpstr (attest_candidate_row_get_name (ATTEST_CANDIDATE_ROW (
+                     attest_candidate_panel_get_row (panel, 0))), ==,
+                   truth_person (pts, &d->faces[selected]));
+  g_assert_true (g_str_has_prefix (attest_candidate_panel_get_fmr_text (panel), "At 0.45, "));
+  g_assert_nonnull (strstr (attest_candidate_panel_get_fmr_text (panel),
+                            "gallery faces matched another person"));
+  g_assert_true (g_str_has_prefix (attest_candidate_panel_get_state_text (panel), "Suggestion: "));
+
+  /* Let thumbnails arrive, then look at the window. */
+  for (int k = 0; k < 50; k++)
+    g_main_context_iteration (NULL, FALSE), g_usleep (2000);
+  g_clear_object (&texture);
+  texture = render_widget (GTK_WIDGET (window));
+  save_png (texture, "test-matching-panel.png");
+
+  /* A double click asks for enrolment of that face. */
+  g_signal_connect (view, "face-activated", G_CALLBACK (on_face_activated), activated);
+  click_view (view, 2, rect.origin.x + rect.size.width / 2, rect.origin.y + rect.size.height / 2);
+  g_assert_cmpint (activated[1], ==, selected);
+  g_assert_cmpint (activated[0], ==, (int) attest_detections_get_info (d, selected)->track_id);
+
+  /* Paused, a drag away from the boxes draws one by hand, reported in stream pixels. */
+  {
+    GtkGesture *drag = drag_gesture (view);
+    double drawn[4] = { -1, -1, -1, -1 };
+    graphene_rect_t video;
+    double x, y;
+
+    g_assert_nonnull (drag);
+    g_assert_true (attest_video_view_get_can_draw_box (view));
+    g_assert_true (attest_video_view_get_video_rect (view, &video));
+    g_signal_connect (view, "box-drawn", G_CALLBACK (on_box_drawn), drawn);
+    x = video.origin.x + video.size.width - 120;
+    y = video.origin.y + video.size.height - 120;
+    g_signal_emit_by_name (drag, "drag-begin", x, y);
+    g_signal_emit_by_name (drag, "drag-update", 60.0, 80.0);
+    g_signal_emit_by_name (drag, "drag-end", 60.0, 80.0);
+    g_assert_cmpfloat (drawn[2], >, 0);
+    g_assert_cmpfloat (fabs (drawn[2] - 60.0 * 1280 / video.size.width), <, 1.0);
+    g_assert_cmpfloat (fabs (drawn[3] - 80.0 * 720 / video.size.height), <, 1.0);
+    g_assert_cmpfloat (fabs (drawn[0] - (x - video.origin.x) * 1280 / video.size.width), <, 1.0);
+  }
+
+  destroy_and_check_finalized (GTK_WINDOW (window));
+}
+
+static void
+test_group_no_match (void)
+{
+  /* 18.5 s: the group photo, three people who are not in the gallery. */
+  GstClockTime pts = frame_pts (18500);
+  AttestWindow *window = open_at (pts);
+  AttestVideoView *view = _attest_window_get_video_view (window);
+  AttestDetections *d = attest_video_view_get_detections (view);
+  g_autoptr (GdkTexture) texture = NULL;
+  g_auto (Pixels) pixels = { 0 };
+  guint no_match = 0;
+
+  texture = render_widget (GTK_WIDGET (view));
+  save_png (texture, "test-matching-no-match.png");
+  pixels_from_texture (&pixels, texture);
+
+  for (guint i = 0; i < d->n_faces; i++)
+    {
+      const AttestFaceInfo *info = attest_detections_get_info (d, i);
+      g_autofree char *label = attest_video_view_get_face_label (view, i);
+      graphene_rect_t rect;
+
+      g_test_message ("face %u (%.0f px): %s; best %s %.2f", i, d->faces[i].w, label,
+                      info->n_candidates > 0 ? info->candidates[0].name : "-",
+                      info->n_candidates > 0 ? info->candidates[0].score : NAN);
+      g_assert_cmpint (attest_video_view_get_face_state (view, i), ==,
+                       ATTEST_FACE_STATE_NO_MATCH);
+      g_assert_cmpstr (label, ==, "No match");
+      g_assert_true (info->compared);
+      g_assert_true (info->n_candidates == 0 || info->candidates[0].score < 0.45);
+
+      /* A solid neutral outline, no amber. */
+      g_assert_true (attest_video_view_get_face_rect (view, i, &rect));
+      g_assert_cmpfloat (outline_fraction (&pixels, &rect, 2, is_neutral), >=, 0.9);
+      g_assert_cmpfloat (outline_fraction (&pixels, &rect, 2, is_amber), <, 0.05);
+      no_match++;
+    }
+  g_assert_cmpuint (no_match, >=, 3);
+
+  destroy_and_check_finalized (GTK_WINDOW (window));
+}
+
+static void
+test_small_cards (void)
+{
+  /* 24.5 s: three small cards, faces ~43-51 px wide. */
+  GstClockTime pts = frame_pts (24500);
+  AttestWindow *window = open_at (pts);
+  AttestVideoView *view = _attest_window_get_video_view (window);
+  AttestDetections *d = attest_video_view_get_detections (view);
+  g_autoptr (GdkTexture) texture = NULL;
+  guint judged = 0;
+
+  texture = render_widget (GTK_WIDGET (view));
+  save_png (texture, "test-matching-small.png");
+
+  for (guint i = 0; i < d->n_faces; i++)
+    {
+      const char *person = truth_person (pts, &d->faces[i]);
+      const AttestFaceInfo *info = attest_detections_get_info (d, i);
+      AttestFaceState state = attest_video_view_get_face_state (view, i);
+      g_autofree char *label = attest_video_view_get_face_label (view, i);
+
+      g_test_message ("face %u (%s, %.0f px): %s", i, person, d->faces[i].w, label);
+      if (person == NULL)
+        continue;
+      judged++;
+
+      if (state == ATTEST_FACE_STATE_SUGGESTION)
+        {
+          /* Matched: then to the right person. */
+          g_assert_cmpstr (info->candidates[0].name, ==, person);
+          continue;
+        }
+
+      /* Otherwise too poor, with the gate's own reason and figures. */
+      g_assert_cmpint (state, ==, ATTEST_FACE_STATE_POOR);
+      g_assert_true (g_str_has_prefix (label, "Too poor to compare: "));
+      g_assert_true (info->assessed);
+      g_assert_cmpint (info->quality.issue, !=, ATTEST_QUALITY_OK);
+      if (info->quality.issue == ATTEST_QUALITY_TOO_SMALL)
+        {
+          const char *needs = strstr (label, "needs ");
+          g_autofree char *px = g_strdup_printf ("(%.0f px;", info->quality.width);
+
+          g_assert_nonnull (needs);
+          g_assert_nonnull (strstr (label, px));
+          g_assert_cmpfloat (info->quality.width, <, g_ascii_strtod (needs + 6, NULL));
+        }
+    }
+  g_assert_cmpuint (judged, >=, 2);
+
+  destroy_and_check_finalized (GTK_WINDOW (window));
+}
+
+static void
+test_fmr_texts (void)
+{
+  g_autoptr (AttestSettings) settings = attest_settings_new ();
+  GtkWidget *preferences = attest_preferences_window_new (NULL, settings);
+  AttestImpostorStats few = { 0 };
+  g_autofree char *expected = NULL;
+  const char *text;
+
+  gtk_window_present (GTK_WINDOW (preferences));
+  gtk_test_widget_wait_for_draw (preferences);
+
+  /* Before the gallery is in, and on a gallery too small to say anything. */
+  g_assert_nonnull (strstr (attest_preferences_window_get_fmr_text (
+                              ATTEST_PREFERENCES_WINDOW (preferences)), "Estimating"));
+  few.threshold = 0.45;
+  attest_preferences_window_set_impostor_stats (ATTEST_PREFERENCES_WINDOW (preferences), &few, FALSE);
+  g_assert_cmpstr (attest_preferences_window_get_fmr_text (ATTEST_PREFERENCES_WINDOW (preferences)),
+                   ==, "Not enough gallery faces to estimate the false-match rate (needs 2 people "
+                   "and 10 faces)");
+
+  /* This gallery: the measured counts and the rounded-up 95% bound. */
+  attest_preferences_window_set_impostor_stats (ATTEST_PREFERENCES_WINDOW (preferences),
+                                                &stats, stats_enough);
+  text = attest_preferences_window_get_fmr_text (ATTEST_PREFERENCES_WINDOW (preferences));
+  g_test_message ("%s", text);
+  if (stats.n_probes_matched == 0)
+    expected = g_strdup_printf ("At 0.45, 0 of %u gallery faces matched another person "
+                                "(estimated false-match rate under %.1f%%, 95%% bound)",
+                                stats.n_probes, ceil (stats.gallery_fmr_upper95 * 1000) / 10);
+  else
+    expected = attest_match_text_fmr (&stats, TRUE);
+  g_assert_cmpstr (text, ==, expected);
+  g_assert_cmpfloat (ceil (stats.gallery_fmr_upper95 * 1000) / 10, >=,
+                     100.0 * stats.gallery_fmr_upper95);
+
+  destroy_and_check_finalized (GTK_WINDOW (preferences));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  int result;
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      printf ("1..0 # SKIP no display (run under xvfb-run)\n");
+      return 0;
+    }
+
+  gst_init (&argc, &argv);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  vision = attest_vision_new (g_getenv ("ATTEST_MODELS_DIR"), &error);
+  g_assert_no_error (error);
+  build_gallery ();
+
+  g_test_add_func ("/matching/suggestion-and-panel", test_suggestion_and_panel);
+  g_test_add_func ("/matching/group-no-match", test_group_no_match);
+  g_test_add_func ("/matching/small-cards", test_small_cards);
+  g_test_add_func ("/matching/false-match-rate-text", test_fmr_texts);
+
+  result = g_test_run ();
+
+  g_clear_pointer (&matcher, attest_matcher_unref);
+  g_clear_pointer (&names, g_hash_table_unref);
+  g_clear_object (&store);
+  g_clear_object (&truth_parser);
+  if (tmp_dir != NULL)
+    {
+      g_autofree char *db = g_build_filename (tmp_dir, "gallery.db", NULL);
+      g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+      g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+
+      g_unlink (wal);
+      g_unlink (shm);
+      g_unlink (db);
+      g_rmdir (tmp_dir);
+      g_free (tmp_dir);
+    }
+  g_clear_pointer (&vision, attest_vision_free);
+  return result;
+}
