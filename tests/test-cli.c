@@ -16,6 +16,14 @@ typedef struct
   int   status;
 } Run;
 
+/* g_ptr_array_sort hands the comparator pointers to the elements, not the strings. */
+static int
+compare_file_names (gconstpointer a,
+                    gconstpointer b)
+{
+  return g_strcmp0 (*(char *const *) a, *(char *const *) b);
+}
+
 static void
 run_clear (Run *run)
 {
@@ -616,7 +624,7 @@ test_import_identify (void)
 
       while ((name = g_dir_read_name (d)) != NULL)
         g_ptr_array_add (files, g_strdup (name));
-      g_ptr_array_sort (files, (GCompareFunc) g_strcmp0);
+      g_ptr_array_sort (files, compare_file_names);
       g_assert_cmpint (g_mkdir_with_parents (dst_dir, 0700), ==, 0);
       for (guint j = 0; j < 2; j++)
         {

@@ -215,7 +215,7 @@ test_open_new (void)
   g_assert_cmpint (file_mode (folder), ==, 0700);
   g_assert_cmpint (file_mode (path), ==, 0600);
   g_assert_cmpstr (attest_store_get_path (store), ==, path);
-  g_assert_cmpint (attest_store_get_schema_version (store), ==, 1);
+  g_assert_cmpint (attest_store_get_schema_version (store), ==, ATTEST_STORE_SCHEMA_VERSION);
   assert_gallery_connection (store);
 
   /* A write leaves WAL files while the store is open: they are private too. */
@@ -232,12 +232,12 @@ test_open_new (void)
 
   /* An independent reader sees an Attest gallery in WAL mode. */
   app_id = run_sqlite3 (path, "PRAGMA application_id; PRAGMA user_version; PRAGMA journal_mode;");
-  g_assert_cmpstr (app_id, ==, "1096045396\n1\nwal");
+  g_assert_cmpstr (app_id, ==, "1096045396\n" G_STRINGIFY (ATTEST_STORE_SCHEMA_VERSION) "\nwal");
 
   /* Reopen: same state, nothing migrated again, the row is still there. */
   store = attest_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (attest_store_get_schema_version (store), ==, 1);
+  g_assert_cmpint (attest_store_get_schema_version (store), ==, ATTEST_STORE_SCHEMA_VERSION);
   assert_gallery_connection (store);
   g_assert_cmpint (attest_store_ensure_source (store, NULL,
                                                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
@@ -264,7 +264,7 @@ test_open_zero_bytes (void)
 
   store = attest_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (attest_store_get_schema_version (store), ==, 1);
+  g_assert_cmpint (attest_store_get_schema_version (store), ==, ATTEST_STORE_SCHEMA_VERSION);
   g_assert_cmpint (file_mode (path), ==, 0600);
   /* The folder existed already: it is the user's, so its mode is left alone. */
   g_assert_cmpint (file_mode (tmp), ==, 0755);
@@ -394,9 +394,70 @@ check_v1 (sqlite3 *db)
   g_assert_cmpint (query_int (db, "SELECT count (*) FROM matches"), ==, 1);
 }
 
+/* A v1 gallery with a confirmed match and a rejection made before review items existed. */
+static void
+fill_v1 (sqlite3 *db)
+{
+  exec_ok (db, "INSERT INTO identities (id, name, created_at, created_by) VALUES (5, 'Bo', 1, 'r');"
+               "INSERT INTO sources (id, sha256, first_seen_at) VALUES (1, '" ZERO_HASH "', 1);"
+               "INSERT INTO matches (identity_id, source_id, source_ms, box_x, box_y, box_w, box_h,"
+               "  score, threshold, model_id, reviewer, decided_at, rationale)"
+               "  VALUES (5, 1, 1000, 1, 2, 30, 30, 0.8, 0.45, 'm', 'rev', 1, 'same scar');"
+               "INSERT INTO rejections (identity_id, source_id, source_ms, box_x, box_y, box_w,"
+               "  box_h, reviewer, decided_at)"
+               "  VALUES (5, 1, 2000, 1, 2, 30, 30, 'rev', 2)");
+}
+
+static void
+check_v2 (sqlite3 *db)
+{
+  const char *const indexes[] = {
+    "review_items_status", "review_items_source", "matches_review_item", "matches_audit",
+    "rejections_review_item", "rejections_audit",
+  };
+  g_autofree char *rationale = NULL;
+
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (query_int (db, "PRAGMA application_id"), ==, 0x41545354);
+  for (guint i = 0; i < G_N_ELEMENTS (indexes); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM sqlite_schema"
+                                              " WHERE type = 'index' AND name = '%s'",
+                                              indexes[i]);
+      g_assert_cmpint (query_int (db, sql), ==, 1);
+    }
+
+  /* The v1 rows are all still there, neither revoked nor tied to an item. */
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM matches WHERE identity_id = 5"
+                                  " AND review_item_id IS NULL AND revoked_at IS NULL"
+                                  " AND revoked_audit_id IS NULL"), ==, 1);
+  rationale = query_text (db, "SELECT rationale FROM matches");
+  g_assert_cmpstr (rationale, ==, "same scar");
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM rejections WHERE source_ms = 2000"
+                                  " AND review_item_id IS NULL AND revoked_at IS NULL"), ==, 1);
+
+  /* Items: a known status and valid candidate JSON, or nothing is written. */
+  exec_ok (db, "INSERT INTO review_items (source_id, start_ms, end_ms, best_ms, box_x, box_y,"
+               "  box_w, box_h, model_id, threshold, candidates, created_at)"
+               "  VALUES (1, 0, 10, 5, 1, 2, 3, 4, 'm', 0.5, '[]', 1)");
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM review_items WHERE status = 'pending'"),
+                   ==, 1);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE review_items SET status = 'maybe'",
+                                 NULL, NULL, NULL), ==, SQLITE_CONSTRAINT_CHECK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE review_items SET candidates = '[{'",
+                                 NULL, NULL, NULL), ==, SQLITE_CONSTRAINT_CHECK);
+  /* An item must name a recorded source (foreign keys are on). */
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO review_items (source_id, start_ms, end_ms,"
+                                     "  best_ms, box_x, box_y, box_w, box_h, model_id, threshold,"
+                                     "  created_at) VALUES (99, 0, 1, 0, 1, 1, 1, 1, 'm', 0.5, 1)",
+                                 NULL, NULL, NULL) & 0xff, ==, SQLITE_CONSTRAINT);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM review_items"), ==, 1);
+}
+
 /* One case per step: adding schema version 2 means adding { 2, fill_v1, check_v2 } here. */
 static const MigrationCase migration_cases[] = {
   { 1, NULL, check_v1 },
+  { 2, fill_v1, check_v2 },
 };
 
 static void
@@ -1239,7 +1300,7 @@ test_open_async (void)
   g_assert_no_error (r.error);
   g_assert_true (ATTEST_IS_STORE (r.store));
   g_assert_cmpstr (attest_store_get_path (r.store), ==, path);
-  g_assert_cmpint (attest_store_get_schema_version (r.store), ==, 1);
+  g_assert_cmpint (attest_store_get_schema_version (r.store), ==, ATTEST_STORE_SCHEMA_VERSION);
   assert_gallery_connection (r.store);
   assert_intact (r.store, 0);
 

@@ -14,7 +14,11 @@
  * identify prints one line per readable image; an unreadable one is a stderr line and exit 1,
  * like detect. The threshold defaults to ATTEST_MATCHER_DEFAULT_THRESHOLD (0.45), the app's
  * default: the CLI does not read the app's settings, so pass --threshold to match a changed
- * one. */
+ * one.
+ *
+ * export writes the evidence files (see attest-exporter.h) and prints one line with the folder,
+ * the number of matches and the files written; exit 1 when the folder cannot be written or
+ * --source cannot be read, and then nothing is recorded as exported. */
 #include "config.h"
 
 #include <glib-unix.h>
@@ -28,6 +32,7 @@
 #include "cli/attest-cli.h"
 #include "media/attest-frame-reader.h"
 #include "media/attest-pipeline.h"
+#include "review/attest-exporter.h"
 #include "review/attest-importer.h"
 #include "review/attest-matcher.h"
 #include "review/attest-search.h"
@@ -848,6 +853,75 @@ cli_identify (Cli   *cli,
   return status;
 }
 
+/* ---- export ---- */
+
+static char *export_to = NULL;
+static char *export_source = NULL;
+
+static const GOptionEntry export_entries[] = {
+  { "to", 'o', 0, G_OPTION_ARG_FILENAME, &export_to, N_("Folder to write the evidence into (created when missing; required)"), "DIR" },
+  { "source", 's', 0, G_OPTION_ARG_FILENAME, &export_source, N_("Only matches from this video or image file (found by its contents)"), "FILE" },
+  { "reviewer", 'r', 0, G_OPTION_ARG_STRING, &enrol_reviewer, N_("Who is exporting (default: your name)"), "NAME" },
+  { NULL }
+};
+
+/* One line: {"folder":…,"matches":N,"files":[…]}. Exit 1 when the source file cannot be read
+ * or the folder cannot be written (nothing is then recorded as exported). */
+static int
+cli_export (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  g_autoptr (AttestStore) store = NULL;
+  g_autoptr (AttestExportResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GFile) dir = NULL;
+  g_autofree char *source_sha256 = NULL;
+  g_autoptr (GString) line = NULL;
+
+  if (is_blank (export_to) || argc > 0)
+    {
+      cli_error ("export", is_blank (export_to) ? _("--to DIR is required")
+                                               : _("unexpected arguments; use --source FILE"));
+      return EXIT_USAGE;
+    }
+  if (export_source != NULL)
+    {
+      g_autoptr (GFile) source = g_file_new_for_commandline_arg (export_source);
+
+      source_sha256 = attest_file_sha256 (source, NULL, &error);
+      if (source_sha256 == NULL)
+        {
+          cli_error (export_source, error->message);
+          return EXIT_BAD_INPUT;
+        }
+    }
+  if (!cli_open_store (cli, &store))
+    return EXIT_SETUP;
+
+  dir = g_file_new_for_commandline_arg (export_to);
+  result = attest_exporter_export (store, dir, source_sha256, reviewer_name (), &error);
+  if (result == NULL)
+    {
+      cli_error ("export", error->message);
+      return EXIT_BAD_INPUT;
+    }
+
+  line = g_string_new ("{\"folder\":");
+  append_json_string (line, result->folder);
+  g_string_append_printf (line, ",\"matches\":%u,\"files\":[", result->n_matches);
+  for (guint i = 0; i < result->files->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (line, ',');
+      append_json_string (line, g_ptr_array_index (result->files, i));
+    }
+  g_string_append (line, "]}\n");
+  fputs (line->str, stdout);
+  fflush (stdout);
+  return EXIT_OK;
+}
+
 static const Verb verbs[] = {
   { "detect", "FILE…", N_("Find faces in images and videos; one JSON line per analysed frame"),
     detect_entries, cli_detect },
@@ -861,6 +935,8 @@ static const Verb verbs[] = {
     import_entries, cli_import },
   { "identify", "IMAGE…", N_("Gallery candidates for every face in images; one JSON line per image"),
     identify_entries, cli_identify },
+  { "export", "--to DIR", N_("Write the confirmed matches’ evidence (CSV, JSON, crops, report) to DIR"),
+    export_entries, cli_export },
 };
 
 static void

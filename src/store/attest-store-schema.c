@@ -146,6 +146,48 @@ static const AttestStoreMigration migrations[] = {
     "  WHEN old.key IN ('audit_count', 'audit_head')"
     "  BEGIN SELECT RAISE (ABORT, 'the audit head cannot be deleted'); END;"
   },
+  {
+    2,
+    /* What the analysis proposes for a reviewer to decide: a probe (source, time, frame, box,
+     * image, embedding) and its candidates as a JSON array of
+     * {identity_id, name, score, face_id}. Items are kept whatever the decision. */
+    "CREATE TABLE review_items ("
+    "  id               INTEGER PRIMARY KEY,"
+    "  source_id        INTEGER NOT NULL REFERENCES sources (id),"
+    "  source_uri       TEXT,"
+    "  track            INTEGER,"
+    "  start_ms         INTEGER NOT NULL,"
+    "  end_ms           INTEGER NOT NULL,"
+    "  best_ms          INTEGER NOT NULL,"
+    "  best_frame       INTEGER,"
+    "  box_x            REAL NOT NULL,"
+    "  box_y            REAL NOT NULL,"
+    "  box_w            REAL NOT NULL,"
+    "  box_h            REAL NOT NULL,"
+    "  probe_png        BLOB,"
+    "  probe_embedding  BLOB,"
+    "  model_id         TEXT NOT NULL,"
+    "  threshold        REAL NOT NULL,"
+    "  candidates       TEXT NOT NULL DEFAULT '[]' CHECK (json_valid (candidates)),"
+    "  status           TEXT NOT NULL DEFAULT 'pending'"
+    "                   CHECK (status IN ('pending', 'confirmed', 'rejected', 'skipped', 'unsure')),"
+    "  created_at       INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX review_items_status ON review_items (status, id);"
+    "CREATE INDEX review_items_source ON review_items (source_id, track);"
+
+    /* An undone decision stays as evidence, marked revoked by the "undo" entry. */
+    "ALTER TABLE matches ADD COLUMN review_item_id INTEGER REFERENCES review_items (id);"
+    "ALTER TABLE matches ADD COLUMN revoked_at INTEGER;"
+    "ALTER TABLE matches ADD COLUMN revoked_audit_id INTEGER REFERENCES audit (id);"
+    "CREATE INDEX matches_review_item ON matches (review_item_id);"
+    "CREATE INDEX matches_audit ON matches (audit_id);"
+    "ALTER TABLE rejections ADD COLUMN review_item_id INTEGER REFERENCES review_items (id);"
+    "ALTER TABLE rejections ADD COLUMN revoked_at INTEGER;"
+    "ALTER TABLE rejections ADD COLUMN revoked_audit_id INTEGER REFERENCES audit (id);"
+    "CREATE INDEX rejections_review_item ON rejections (review_item_id);"
+    "CREATE INDEX rejections_audit ON rejections (audit_id);"
+  },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ATTEST_STORE_SCHEMA_VERSION);

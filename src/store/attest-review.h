@@ -1,0 +1,148 @@
+/* attest-review.h: review items (what the analysis proposes for a human to decide) and the
+ * reviewer's decisions on them: confirm, reject, skip, unsure, undo.
+ *
+ * A match exists only as a confirmation: attest_store_confirm_review_item() is the one call
+ * that writes the matches table. Every decision writes its audit entry in the same
+ * transaction as its change; a refusal or failure leaves the database as it was. Undo never
+ * deletes evidence: it marks the match or rejection revoked and appends an "undo" entry.
+ *
+ * Errors: ATTEST_REVIEW_ERROR for refusals (messages fit a toast), ATTEST_STORE_ERROR for
+ * database failures. */
+#pragma once
+
+#include "attest-store.h"
+
+G_BEGIN_DECLS
+
+#define ATTEST_REVIEW_ERROR (attest_review_error_quark ())
+
+typedef enum
+{
+  ATTEST_REVIEW_ERROR_INVALID,          /* missing actor or rationale, bad spec */
+  ATTEST_REVIEW_ERROR_NOT_FOUND,        /* no such item, or identity not among its candidates */
+  ATTEST_REVIEW_ERROR_ALREADY_DECIDED,  /* the item is confirmed or rejected already */
+  ATTEST_REVIEW_ERROR_NOTHING_TO_UNDO,
+} AttestReviewError;
+
+/* One suggested identity for an item. */
+typedef struct
+{
+  gint64  identity_id;
+  char   *name;
+  double  score;
+  gint64  face_id;      /* the gallery face that scored best, -1: unknown */
+} AttestReviewCandidate;
+
+/* A new item as the analysis proposes it. Only read; the caller keeps ownership. */
+typedef struct
+{
+  const char                  *source_uri;       /* may be NULL */
+  const char                  *source_sha256;    /* required, 64 hex digits */
+  gint64                       track;            /* -1: none */
+  gint64                       start_ms;
+  gint64                       end_ms;
+  gint64                       best_ms;          /* the probe frame's time */
+  gint64                       best_frame;       /* -1: unknown */
+  double                       box_x;            /* the probe box, pixels of that frame */
+  double                       box_y;
+  double                       box_w;
+  double                       box_h;
+  GBytes                      *probe_png;        /* NULL: none */
+  const float                 *probe_embedding;  /* NULL: none */
+  guint                        embedding_dim;
+  const char                  *model_id;         /* required */
+  double                       threshold;
+  const AttestReviewCandidate *candidates;
+  guint                        n_candidates;
+} AttestReviewItemSpec;
+
+/* An item read back; owns everything. */
+typedef struct
+{
+  gint64                 id;
+  gint64                 source_id;
+  char                  *source_uri;
+  char                  *source_sha256;
+  gint64                 track;
+  gint64                 start_ms;
+  gint64                 end_ms;
+  gint64                 best_ms;
+  gint64                 best_frame;
+  double                 box_x;
+  double                 box_y;
+  double                 box_w;
+  double                 box_h;
+  GBytes                *probe_png;
+  GBytes                *probe_embedding;
+  char                  *model_id;
+  double                 threshold;
+  AttestReviewCandidate *candidates;
+  guint                  n_candidates;
+  char                  *status;      /* pending, confirmed, rejected, skipped, unsure */
+  gint64                 created_at;  /* UTC microseconds */
+} AttestReviewItem;
+
+GQuark            attest_review_error_quark          (void);
+void              attest_review_item_free            (AttestReviewItem           *item);
+
+/* Stores a pending item. Not audited: it is a machine proposal, not a decision, and it never
+ * writes a match. The source is recorded in the same transaction. */
+gboolean          attest_store_add_review_item       (AttestStore                *self,
+                                                      const AttestReviewItemSpec *spec,
+                                                      gint64                     *id,
+                                                      GError                    **error);
+/* Items with that status (NULL: all), oldest first; element type AttestReviewItem*. */
+GPtrArray        *attest_store_list_review_items     (AttestStore                *self,
+                                                      const char                 *status,
+                                                      GError                    **error);
+AttestReviewItem *attest_store_get_review_item       (AttestStore                *self,
+                                                      gint64                      item_id,
+                                                      GError                    **error);
+
+/* "This is identity_id": one matches row, one "confirm" audit entry, status confirmed.
+ * identity_id must be one of the item's candidates (its score is what is recorded);
+ * rationale is required. Refused when the item is confirmed or rejected already (pending,
+ * skipped and unsure items are still open). Returns the match id, or -1. */
+gint64            attest_store_confirm_review_item   (AttestStore                *self,
+                                                      gint64                      item_id,
+                                                      gint64                      identity_id,
+                                                      const char                 *actor,
+                                                      const char                 *rationale,
+                                                      GError                    **error);
+/* "Not identity_id": a rejections row (negative evidence for this probe and track) and a
+ * "reject" audit entry. The item becomes rejected once every candidate at or above its
+ * threshold is rejected; until then it stays open so the others can still be decided.
+ * rationale may be NULL. */
+gboolean          attest_store_reject_review_item    (AttestStore                *self,
+                                                      gint64                      item_id,
+                                                      gint64                      identity_id,
+                                                      const char                 *actor,
+                                                      const char                 *rationale,
+                                                      GError                    **error);
+/* Status skipped / unsure with a "skip" / "unsure" audit entry; open items only. */
+gboolean          attest_store_skip_review_item      (AttestStore                *self,
+                                                      gint64                      item_id,
+                                                      const char                 *actor,
+                                                      GError                    **error);
+gboolean          attest_store_mark_review_item_unsure (AttestStore              *self,
+                                                      gint64                      item_id,
+                                                      const char                 *actor,
+                                                      GError                    **error);
+/* Undoes the newest decision not undone yet (repeat to go further back): appends an "undo"
+ * entry whose details name the undone entry (undone_audit_id), marks its match or rejection
+ * revoked, and puts the item back in the status it had before. *item_id (may be NULL) gets
+ * the item. */
+gboolean          attest_store_undo_last_decision    (AttestStore                *self,
+                                                      const char                 *actor,
+                                                      gint64                     *item_id,
+                                                      GError                    **error);
+/* Whether identity_id has a standing (not revoked) rejection for this item's probe or for
+ * any item of the same source and track. FALSE with error on failure. */
+gboolean          attest_store_is_rejected           (AttestStore                *self,
+                                                      gint64                      item_id,
+                                                      gint64                      identity_id,
+                                                      GError                    **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestReviewItem, attest_review_item_free)
+
+G_END_DECLS
