@@ -835,6 +835,63 @@ test_import_identify (void)
   rm_rf (dir);
 }
 
+/* verify-audit after real enrolments is intact; after a row of `audit` is edited with the
+ * sqlite3 tool (its append-only triggers dropped first, as a tamperer would), it exits 1 and
+ * names the first bad entry. */
+static void
+test_verify_audit_tampered (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("attest-cli-XXXXXX", NULL);
+  g_autofree char *db = g_build_filename (dir, "gallery.db", NULL);
+  g_autofree char *photo1 = dlib_path ("johns/John_Simm/000288_00470387.jpg");
+  g_autofree char *photo2 = dlib_path ("johns/John_Simm/000297_00470170.jpg");
+  g_autofree char *photo3 = dlib_path ("johns/John_Simm/000300_00470148.jpg");
+  const char *tamper = "UPDATE audit SET actor = 'Someone Else' WHERE id = 2;";
+  g_autofree char *sqlite_out = NULL, *sqlite_err = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (Run) enrol = { 0 };
+  g_auto (Run) intact = { 0 };
+  g_auto (Run) broken = { 0 };
+  int wait_status = 0;
+
+  run_cli (&enrol, "--database", db, "enrol", "--identity", "John Simm", "--basis", "test photos",
+           "--reviewer", "Test Reviewer", photo1, photo2, photo3, NULL);
+  g_assert_cmpint (enrol.status, ==, 0);
+
+  run_cli (&intact, "--database", db, "verify-audit", NULL);
+  g_assert_cmpint (intact.status, ==, 0);
+  g_assert_cmpstr (intact.out, ==, "{\"intact\":true,\"entries\":3}\n");
+
+  /* Drop whatever UPDATE triggers the schema has, then edit entry 2. */
+  {
+    const char *argv[] = { "sqlite3", db,
+                           "SELECT 'DROP TRIGGER ' || name || ';' FROM sqlite_master"
+                           " WHERE type = 'trigger' AND tbl_name = 'audit';", NULL };
+    g_autofree char *drops = NULL;
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &drops, NULL,
+                  &wait_status, &error);
+    g_assert_no_error (error);
+    {
+      g_autofree char *script = g_strconcat (drops, tamper, NULL);
+      const char *argv2[] = { "sqlite3", db, script, NULL };
+
+      g_spawn_sync (NULL, (char **) argv2, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &sqlite_out,
+                    &sqlite_err, &wait_status, &error);
+      g_assert_no_error (error);
+      g_test_message ("sqlite3: %s%s", sqlite_out, sqlite_err);
+      g_assert_true (WIFEXITED (wait_status) && WEXITSTATUS (wait_status) == 0);
+    }
+  }
+
+  run_cli (&broken, "--database", db, "verify-audit", NULL);
+  g_assert_cmpint (broken.status, ==, 1);
+  g_assert_cmpstr (broken.out, ==, "{\"intact\":false,\"first_bad_entry\":2}\n");
+  g_assert_nonnull (strstr (broken.err, "entry 2"));
+
+  rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -846,6 +903,7 @@ main (int   argc,
   g_test_add_func ("/cli/detect/bad-input", test_detect_bad_input);
   g_test_add_func ("/cli/detect/missing-models", test_missing_models);
   g_test_add_func ("/cli/verify-audit", test_verify_audit);
+  g_test_add_func ("/cli/verify-audit/tampered", test_verify_audit_tampered);
   g_test_add_func ("/cli/enrol", test_enrol);
   g_test_add_func ("/cli/import-identify", test_import_identify);
   return g_test_run ();
