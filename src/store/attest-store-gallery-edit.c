@@ -267,10 +267,7 @@ attest_store_merge_identities (AttestStore  *self,
   if (ok)
     {
       ok = merge_in_tx (self, from_id, into_id, clean_actor, clean_rationale, error);
-      if (ok)
-        ok = _attest_store_commit (self, error);
-      else
-        _attest_store_rollback (self);
+      ok = _attest_store_end (self, ok, error);
     }
   _attest_store_unlock (self);
 
@@ -485,10 +482,7 @@ run_delete (AttestStore  *self,
   if (ok)
     {
       ok = func (self, id, clean_actor, error);
-      if (ok)
-        ok = _attest_store_commit (self, error);
-      else
-        _attest_store_rollback (self);
+      ok = _attest_store_end (self, ok, error);
     }
   _attest_store_unlock (self);
 

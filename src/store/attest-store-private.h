@@ -60,6 +60,11 @@ gboolean     _attest_store_begin                  (AttestStore *self,
 gboolean     _attest_store_commit                 (AttestStore *self,
                                                    GError     **error);
 void         _attest_store_rollback               (AttestStore *self);
+/* Ends the transaction begun with _attest_store_begin: commits when `ok`, else rolls back.
+ * Returns whether the change is now stored. */
+gboolean     _attest_store_end                    (AttestStore *self,
+                                                   gboolean     ok,
+                                                   GError     **error);
 /* sqlite3_exec() with the error turned into a GError; the caller holds the lock. */
 gboolean     _attest_store_exec                   (AttestStore *self,
                                                    const char  *sql,

@@ -256,10 +256,7 @@ attest_store_add_review_item (AttestStore                *self,
   if (ok)
     {
       ok = add_item_in_tx (self, spec, &new_id, error);
-      if (ok)
-        ok = _attest_store_commit (self, error);
-      else
-        _attest_store_rollback (self);
+      ok = _attest_store_end (self, ok, error);
     }
   _attest_store_unlock (self);
 
@@ -616,11 +613,7 @@ attest_store_confirm_review_item (AttestStore  *self,
   if (ok)
     {
       match_id = confirm_in_tx (self, item_id, identity_id, clean_actor, clean_rationale, error);
-      ok = match_id > 0;
-      if (ok)
-        ok = _attest_store_commit (self, error);
-      else
-        _attest_store_rollback (self);
+      ok = _attest_store_end (self, match_id > 0, error);
     }
   _attest_store_unlock (self);
 
@@ -789,10 +782,7 @@ attest_store_reject_review_item (AttestStore  *self,
   if (ok)
     {
       ok = reject_in_tx (self, item_id, identity_id, clean_actor, clean_rationale, error);
-      if (ok)
-        ok = _attest_store_commit (self, error);
-      else
-        _attest_store_rollback (self);
+      ok = _attest_store_end (self, ok, error);
     }
   _attest_store_unlock (self);
 
@@ -852,10 +842,7 @@ run_set_status (AttestStore  *self,
   if (ok)
     {
       ok = set_status_in_tx (self, item_id, clean_actor, action, status, error);
-      if (ok)
-        ok = _attest_store_commit (self, error);
-      else
-        _attest_store_rollback (self);
+      ok = _attest_store_end (self, ok, error);
     }
   _attest_store_unlock (self);
 
@@ -1026,10 +1013,7 @@ attest_store_undo_last_decision (AttestStore  *self,
   if (ok)
     {
       ok = undo_in_tx (self, clean_actor, &undone_item, error);
-      if (ok)
-        ok = _attest_store_commit (self, error);
-      else
-        _attest_store_rollback (self);
+      ok = _attest_store_end (self, ok, error);
     }
   _attest_store_unlock (self);
 

@@ -672,6 +672,17 @@ _attest_store_rollback (AttestStore *self)
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+gboolean
+_attest_store_end (AttestStore *self,
+                   gboolean     ok,
+                   GError     **error)
+{
+  if (ok)
+    return _attest_store_commit (self, error);
+  _attest_store_rollback (self);
+  return FALSE;
+}
+
 void
 _attest_store_run_in_worker (AttestStore     *self,
                              GTask           *task,
