@@ -18,6 +18,8 @@
 #include "review/attest-importer.h"
 #include "review/attest-search.h"
 #include "store/attest-gallery.h"
+#include "store/attest-review.h"
+#include <sqlite3.h>
 #include "widgets/attest-candidate-panel.h"
 #include "widgets/attest-candidate-row.h"
 #include "widgets/attest-match-text.h"
@@ -748,6 +750,208 @@ test_fmr_texts (void)
   destroy_and_check_finalized (GTK_WINDOW (preferences));
 }
 
+/* ---- review queue from playback ----------------------------------------------------- */
+
+static gboolean
+position_reached (gpointer data)
+{
+  FrameWait *wait = data;
+  AttestWindow *window = ATTEST_WINDOW (gtk_widget_get_root (GTK_WIDGET (wait->view)));
+  AttestPipeline *pipeline = _attest_window_get_pipeline (window);
+
+  return attest_pipeline_get_position (pipeline) >= wait->target;
+}
+
+static gint64
+count_rows (const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (attest_store_get_path (store), &db, SQLITE_OPEN_READONLY,
+                                    NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+typedef struct
+{
+  guint n;
+} Ended;
+
+static void
+on_track_ended (AttestPipeline     *pipeline,
+                AttestTrackSummary *summary,
+                const char         *uri,
+                Ended              *ended)
+{
+  ended->n++;
+}
+
+/* Pending items of the sample that name `person` first and overlap [from_ms, to_ms]. */
+static guint
+items_for (GPtrArray  *items,
+           const char *person,
+           gint64      from_ms,
+           gint64      to_ms)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      const AttestReviewItem *item = g_ptr_array_index (items, i);
+
+      if (item->n_candidates > 0 && g_strcmp0 (item->candidates[0].name, person) == 0 &&
+          item->start_ms <= to_ms && from_ms <= item->end_ms)
+        n++;
+    }
+  return n;
+}
+
+static void
+play_until (AttestWindow *window,
+            guint         ms)
+{
+  AttestPipeline *pipeline = _attest_window_get_pipeline (window);
+  FrameWait wait = { _attest_window_get_video_view (window), frame_pts (ms) };
+
+  attest_pipeline_play (pipeline);
+  g_assert_true (wait_for (position_reached, &wait));
+  attest_pipeline_pause (pipeline);
+  g_assert_true (wait_for (not_playing, pipeline));
+}
+
+static gboolean
+items_settled (gpointer data)
+{
+  guint *last = data;
+  g_autoptr (GPtrArray) items = attest_store_list_review_items (store, NULL, NULL);
+
+  /* The queue is written off the main thread: wait until two looks 200 ms apart agree. */
+  if (items->len == *last)
+    return TRUE;
+  *last = items->len;
+  g_usleep (200000);
+  return FALSE;
+}
+
+static void
+test_queue_from_playback (void)
+{
+  /* 8 s to 15 s: John_Shimkus (8.7-12.9 s) and John_Simm (9.5-13.3 s) come and go. */
+  AttestWindow *window = open_at (frame_pts (8000));
+  AttestPipeline *pipeline = _attest_window_get_pipeline (window);
+  g_autoptr (GPtrArray) items = NULL;
+  g_autoptr (GError) error = NULL;
+  Ended ended = { 0 };
+  guint settled = G_MAXUINT, before_replay;
+
+  g_signal_connect (pipeline, "track-ended", G_CALLBACK (on_track_ended), &ended);
+  play_until (window, 15000);
+  g_assert_true (wait_for (items_settled, &settled));
+
+  items = attest_store_list_review_items (store, "pending", &error);
+  g_assert_no_error (error);
+  g_test_message ("%u tracks ended as suggestions, %u pending items", ended.n, items->len);
+  g_assert_cmpuint (ended.n, >=, 2);
+  g_assert_cmpuint (items_for (items, "John_Shimkus", 8700, 12900), ==, 1);
+  g_assert_cmpuint (items_for (items, "John_Simm", 9500, 13300), ==, 1);
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      const AttestReviewItem *item = g_ptr_array_index (items, i);
+      AttestBox box = { item->box_x, item->box_y, item->box_w, item->box_h, 1 };
+      const char *person = truth_person ((GstClockTime) item->best_ms * GST_MSECOND, &box);
+      g_autoptr (GFile) sample = g_file_new_for_path (g_getenv ("ATTEST_SAMPLE_VIDEO"));
+      g_autofree char *uri = g_file_get_uri (sample);
+
+      g_test_message ("item %" G_GINT64_FORMAT ": %s %.2f, %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
+                      " ms, best %" G_GINT64_FORMAT " ms (truth: %s)", item->id,
+                      item->candidates[0].name, item->candidates[0].score, item->start_ms,
+                      item->end_ms, item->best_ms, person);
+      /* What a reviewer will see: the right face, its crop, the file it came from. */
+      g_assert_cmpstr (item->candidates[0].name, ==, person);
+      g_assert_cmpfloat (item->candidates[0].score, >=, item->threshold);
+      g_assert_cmpfloat (item->threshold, ==, 0.45);
+      g_assert_nonnull (item->probe_png);
+      g_assert_nonnull (item->probe_embedding);
+      g_assert_cmpstr (item->source_uri, ==, uri);
+      g_assert_cmpuint (strlen (item->source_sha256), ==, 64);
+    }
+
+  /* Watching the same stretch again queues nothing new. */
+  before_replay = items->len;
+  attest_pipeline_seek (pipeline, frame_pts (8000));
+  play_until (window, 15000);
+  settled = G_MAXUINT;
+  g_assert_true (wait_for (items_settled, &settled));
+  g_clear_pointer (&items, g_ptr_array_unref);
+  items = attest_store_list_review_items (store, "pending", &error);
+  g_assert_cmpuint (items->len, ==, before_replay);
+
+  /* Proposals only: watching never writes a match or an audit entry. */
+  g_assert_cmpint (count_rows ("SELECT count(*) FROM matches"), ==, 0);
+  g_assert_cmpint (count_rows ("SELECT count(*) FROM audit WHERE action NOT IN "
+                               "('enrol', 'import', 'create')"), ==, 0);
+
+  destroy_and_check_finalized (GTK_WINDOW (window));
+}
+
+static void
+test_send_to_review (void)
+{
+  /* 18.5 s: the group photo, three people who are not in the gallery ("No match"). */
+  GstClockTime pts = frame_pts (18500);
+  AttestWindow *window = open_at (pts);
+  AttestVideoView *view = _attest_window_get_video_view (window);
+  g_autoptr (GPtrArray) before = attest_store_list_review_items (store, NULL, NULL);
+  g_autoptr (GPtrArray) after = NULL;
+  const AttestReviewItem *item;
+  graphene_rect_t rect;
+  guint settled = G_MAXUINT;
+
+  /* Nothing selected: the action says what to do. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "face.send-to-review", NULL);
+  g_assert_cmpstr (_attest_window_get_last_toast_title (window), ==,
+                   "Select a face first: click its box");
+
+  g_assert_true (attest_video_view_get_face_rect (view, 0, &rect));
+  click_view (view, 1, rect.origin.x + rect.size.width / 2, rect.origin.y + rect.size.height / 2);
+  g_assert_cmpint (attest_video_view_get_face_state (view, 0), ==, ATTEST_FACE_STATE_NO_MATCH);
+  gtk_widget_activate_action (GTK_WIDGET (window), "face.send-to-review", NULL);
+  g_assert_true (wait_for (items_settled, &settled));
+  g_assert_true (g_str_has_prefix (_attest_window_get_last_toast_title (window),
+                                   "Sent to review: the face on screen 0:18"));
+
+  after = attest_store_list_review_items (store, NULL, NULL);
+  g_assert_cmpuint (after->len, ==, before->len + 1);
+  item = g_ptr_array_index (after, after->len - 1);
+  g_assert_cmpstr (item->status, ==, "pending");
+  g_assert_nonnull (item->probe_png);
+  g_assert_cmpint (item->best_ms, ==, 18480);
+  /* Its candidates are kept, all below the threshold: the reviewer sees that they are. */
+  for (guint c = 0; c < item->n_candidates; c++)
+    g_assert_cmpfloat (item->candidates[c].score, <, item->threshold);
+
+  /* Sent twice: said, not queued again. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "face.send-to-review", NULL);
+  settled = G_MAXUINT;
+  g_assert_true (wait_for (items_settled, &settled));
+  while (g_main_context_iteration (NULL, FALSE));
+  g_assert_true (g_str_has_suffix (_attest_window_get_last_toast_title (window),
+                                   "is in the review queue already"));
+  g_clear_pointer (&after, g_ptr_array_unref);
+  after = attest_store_list_review_items (store, NULL, NULL);
+  g_assert_cmpuint (after->len, ==, before->len + 1);
+
+  destroy_and_check_finalized (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -773,6 +977,8 @@ main (int   argc,
   g_test_add_func ("/matching/group-no-match", test_group_no_match);
   g_test_add_func ("/matching/small-cards", test_small_cards);
   g_test_add_func ("/matching/false-match-rate-text", test_fmr_texts);
+  g_test_add_func ("/matching/queue-from-playback", test_queue_from_playback);
+  g_test_add_func ("/matching/send-to-review", test_send_to_review);
 
   result = g_test_run ();
 

@@ -185,6 +185,7 @@ _attest_window_setup_pipeline (AttestWindow   *self,
   g_object_bind_property (self->settings, "match-threshold", pipeline, "match-threshold",
                           G_BINDING_SYNC_CREATE);
   attest_pipeline_set_matcher (pipeline, self->matcher, self->identity_names);
+  _attest_window_setup_pipeline_queue (self, pipeline);
 }
 
 void

@@ -54,6 +54,9 @@ struct _AttestWindow
   gboolean              have_stats;
   gboolean              stats_enough;
   gboolean              threshold_connected;
+
+  /* Review queue from playback (attest-window-queue.c) */
+  char                 *last_queue_error;
 };
 
 void             _attest_window_class_install_actions (GtkWidgetClass *widget_class);
@@ -72,6 +75,16 @@ void             _attest_window_dispose_matching      (AttestWindow   *self);
 /* A new pipeline, before it opens: gets the index and the threshold. */
 void             _attest_window_setup_pipeline        (AttestWindow   *self,
                                                        AttestPipeline *pipeline);
+
+/* Review queue from playback (attest-window-queue.c): face.send-to-review, and every
+ * suggestion leaving the screen queued. */
+void             _attest_window_class_init_queue      (GtkWidgetClass *widget_class);
+void             _attest_window_setup_pipeline_queue  (AttestWindow   *self,
+                                                       AttestPipeline *pipeline);
+void             _attest_window_dispose_queue         (AttestWindow   *self);
+/* A pending item was added (item_id) by playback or by hand: the review page refreshes. */
+void             _attest_window_queue_changed         (AttestWindow   *self,
+                                                       gint64          item_id);
 
 /* Plain text of the most recent toast, NULL before the first. */
 const char      *_attest_window_get_last_toast_title (AttestWindow *self);

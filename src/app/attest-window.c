@@ -417,6 +417,7 @@ attest_window_dispose (GObject *object)
 
   _attest_window_dispose_gallery (self);
   _attest_window_dispose_matching (self);
+  _attest_window_dispose_queue (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), ATTEST_TYPE_WINDOW);
 
   G_OBJECT_CLASS (attest_window_parent_class)->dispose (object);
@@ -513,6 +514,7 @@ attest_window_class_init (AttestWindowClass *klass)
 
   _attest_window_class_install_actions (widget_class);
   _attest_window_class_init_matching (widget_class);
+  _attest_window_class_init_queue (widget_class);
 }
 
 static void

@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "review/attest-tracker.h"
 #include "attest-pipeline-private.h"
@@ -40,6 +41,7 @@ struct _AttestMatching
   GstClockTime   last_pts;      /* of the tracker's last update */
   GHashTable    *searched;      /* track id -> matcher serial + 1 its candidates came from */
   GArray        *recent;        /* Recent, oldest first */
+  GHashTable    *summaries;     /* track id -> AttestTrackSummary *, the worker's own */
 };
 
 static void
@@ -60,6 +62,8 @@ _attest_matching_new (void)
   m->searched = g_hash_table_new (NULL, NULL);
   m->recent = g_array_new (FALSE, TRUE, sizeof (Recent));
   g_array_set_clear_func (m->recent, recent_clear);
+  m->summaries = g_hash_table_new_full (NULL, NULL, NULL,
+                                        (GDestroyNotify) attest_track_summary_unref);
 
   return m;
 }
@@ -73,6 +77,7 @@ _attest_matching_free (AttestMatching *m)
   attest_tracker_free (m->tracker);
   g_hash_table_unref (m->searched);
   g_array_unref (m->recent);
+  g_hash_table_unref (m->summaries);
   g_free (m);
 }
 
@@ -168,11 +173,191 @@ worth_embedding (GPtrArray             *active,
   return TRUE;
 }
 
+/* ---- Review queue: what each track looks like, for the main thread ---- */
+
+/* Probe and track crops: the size of the stored gallery thumbnails' source, enough to judge
+ * a face by eye. */
+#define SUMMARY_CROP_SIZE 160
+/* One more crop of a track at most this often (stream time). */
+#define SUMMARY_FRAME_EVERY (GST_SECOND)
+
+typedef struct
+{
+  AttestPipeline     *pipeline;
+  AttestTrackSummary *summary;
+  char               *uri;
+} TrackEnded;
+
+static void
+track_ended_free (gpointer data)
+{
+  TrackEnded *ended = data;
+
+  g_object_unref (ended->pipeline);
+  attest_track_summary_unref (ended->summary);
+  g_free (ended->uri);
+  g_free (ended);
+}
+
+static gboolean
+emit_track_ended_cb (gpointer data)
+{
+  TrackEnded *ended = data;
+
+  g_signal_emit_by_name (ended->pipeline, "track-ended", ended->summary, ended->uri);
+  return G_SOURCE_REMOVE;
+}
+
+/* Lock held. The summary was stolen from live_tracks: emit it on the main context. */
+static void
+queue_track_ended_locked (AttestPipeline     *self,
+                          AttestTrackSummary *summary)
+{
+  TrackEnded *ended;
+
+  if (self->analysis_uri == NULL || !attest_track_summary_is_suggestion (summary))
+    {
+      attest_track_summary_unref (summary);
+      return;
+    }
+  ended = g_new0 (TrackEnded, 1);
+  ended->pipeline = g_object_ref (self);
+  ended->summary = summary;
+  ended->uri = g_strdup (self->analysis_uri);
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_track_ended_cb, ended,
+                              track_ended_free);
+}
+
+static gboolean
+box_is_whole (const AttestBox       *box,
+              const AttestImageView *view)
+{
+  return box->x > 1 && box->y > 1 && box->x + box->w < view->width - 1 &&
+         box->y + box->h < view->height - 1;
+}
+
+/* Face i of this frame is on `track`: its summary follows the track's best sighting and
+ * gains a crop now and then. Adds it to `changed` when it changed. */
+static void
+update_summary (AttestMatching        *m,
+                const AttestTrack     *track,
+                const AttestImageView *view,
+                const AttestBox       *box,
+                const AttestFaceInfo  *info,
+                GstClockTime           pts,
+                guint64                frame_number,
+                double                 threshold,
+                GPtrArray             *changed_out)
+{
+  AttestTrackSummary *summary = g_hash_table_lookup (m->summaries, GUINT_TO_POINTER (track->id));
+  gboolean changed = FALSE;
+
+  if (summary == NULL)
+    {
+      summary = attest_track_summary_new (track->id);
+      summary->first_pts = pts;
+      g_hash_table_insert (m->summaries, GUINT_TO_POINTER (track->id), summary);
+      changed = TRUE;
+    }
+  summary->last_pts = pts;
+  summary->frame_width = view->width;
+  summary->frame_height = view->height;
+
+  /* The tracker chose this sighting as the best: keep its crop while the pixels are here. */
+  if (track->best_pts == (gint64) pts && summary->best_pts != pts)
+    {
+      g_autoptr (GError) error = NULL;
+      GBytes *png = attest_image_crop_png (view, box, SUMMARY_CROP_SIZE, &error);
+
+      if (png != NULL)
+        {
+          g_clear_pointer (&summary->probe_png, g_bytes_unref);
+          summary->probe_png = png;
+          summary->best_pts = pts;
+          summary->best_frame = frame_number;
+          summary->best_box = *box;
+          if (info->assessed)
+            summary->quality = info->quality;
+          summary->has_embedding = track->has_embedding;
+          if (track->has_embedding)
+            memcpy (summary->embedding, track->best_embedding, sizeof summary->embedding);
+          changed = TRUE;
+        }
+      else
+        g_debug ("No crop for track %u: %s", track->id, error->message);
+    }
+
+  /* A few more views of the face, spread over its time on screen. */
+  if (box_is_whole (box, view) &&
+      (summary->n_frames == 0 ||
+       pts >= summary->frame_pts[summary->n_frames - 1] + SUMMARY_FRAME_EVERY))
+    {
+      g_autoptr (GBytes) png = attest_image_crop_png (view, box, SUMMARY_CROP_SIZE, NULL);
+
+      if (png != NULL)
+        {
+          attest_track_summary_add_frame (summary, pts, png);
+          changed = TRUE;
+        }
+    }
+
+  if (info->compared)
+    {
+      attest_track_summary_set_candidates (summary, info->candidates, info->n_candidates,
+                                           threshold);
+      changed = TRUE;
+    }
+  if (changed)
+    {
+      summary->threshold = threshold;
+      g_ptr_array_add (changed_out, summary);
+    }
+}
+
+/* Hands the changed summaries and the ended tracks of this frame to the main thread. */
+static void
+publish_summaries (AttestPipeline *self,
+                   AttestMatching *m,
+                   GPtrArray      *changed,
+                   GPtrArray      *ended,
+                   guint           generation)
+{
+  g_mutex_lock (&self->lock);
+  if (generation == self->generation)
+    {
+      for (guint i = 0; i < changed->len; i++)
+        {
+          AttestTrackSummary *summary = g_ptr_array_index (changed, i);
+
+          g_hash_table_replace (self->live_tracks, GUINT_TO_POINTER (summary->track_id),
+                                attest_track_summary_copy (summary));
+        }
+      for (guint i = 0; i < ended->len; i++)
+        {
+          guint id = ((AttestTrack *) g_ptr_array_index (ended, i))->id;
+          gpointer summary = NULL;
+
+          if (g_hash_table_steal_extended (self->live_tracks, GUINT_TO_POINTER (id), NULL,
+                                           &summary))
+            queue_track_ended_locked (self, summary);
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  for (guint i = 0; i < ended->len; i++)
+    g_hash_table_remove (m->summaries,
+                         GUINT_TO_POINTER (((AttestTrack *) g_ptr_array_index (ended, i))->id));
+}
+
 /* A frame after the tracker's last: tracked, and each track searched when its best face
  * changed or the index did. */
 static void
-match_in_order (AttestMatching  *m,
+match_in_order (AttestPipeline  *self,
+                AttestMatching  *m,
                 GstClockTime     pts,
+                guint64          frame_number,
+                guint            generation,
+                double           threshold,
                 const AttestImageView *view,
                 const AttestBox *boxes,
                 float          **embeddings,
@@ -184,13 +369,14 @@ match_in_order (AttestMatching  *m,
 {
   g_autofree guint *ids = g_new0 (guint, MAX (n, 1));
   g_autoptr (GPtrArray) ended = NULL;
+  g_autoptr (GPtrArray) changed = g_ptr_array_new ();
 
   attest_tracker_set_frame_size (m->tracker, view->width, view->height);
   attest_tracker_update (m->tracker, (gint64) pts, boxes, (const float *const *) embeddings,
                          NULL, n, ids);
   m->last_pts = pts;
 
-  /* Ended tracks are only wanted by the review queue (issue 4); drop them. */
+  /* Ended tracks go to the review queue (publish_summaries). */
   ended = attest_tracker_take_ended (m->tracker);
   for (guint i = 0; i < ended->len; i++)
     g_hash_table_remove (m->searched,
@@ -203,8 +389,14 @@ match_in_order (AttestMatching  *m,
 
       info[i].track_id = ids[i];
       track = ids[i] != 0 ? attest_tracker_get_track (m->tracker, ids[i]) : NULL;
-      if (track == NULL || !track->has_embedding)
+      if (track == NULL)
         continue;
+      if (!track->has_embedding)
+        {
+          update_summary (m, track, view, &boxes[i], &info[i], pts, frame_number, threshold,
+                          changed);
+          continue;
+        }
 
       searched = GPOINTER_TO_UINT (g_hash_table_lookup (m->searched, GUINT_TO_POINTER (ids[i])));
       if (searched != serial + 1 || track->candidates_stale)
@@ -221,7 +413,11 @@ match_in_order (AttestMatching  *m,
         }
 
       set_candidates (&info[i], track->candidates, track->n_candidates, names);
+      update_summary (m, track, view, &boxes[i], &info[i], pts, frame_number, threshold,
+                      changed);
     }
+
+  publish_summaries (self, m, changed, ended, generation);
 }
 
 /* A frame at or before the tracker's last (paused, stepped back, just resumed). */
@@ -321,6 +517,7 @@ _attest_matching_run (AttestPipeline        *self,
       attest_tracker_reset (m->tracker);
       g_ptr_array_unref (attest_tracker_take_ended (m->tracker));
       g_hash_table_remove_all (m->searched);
+      g_hash_table_remove_all (m->summaries);
       g_array_set_size (m->recent, 0);
       m->started = TRUE;
       m->generation = generation;
@@ -366,7 +563,8 @@ _attest_matching_run (AttestPipeline        *self,
     }
 
   if (in_order)
-    match_in_order (m, pts, view, boxes, embeddings, info, n, matcher, names, serial);
+    match_in_order (self, m, pts, frame_number, generation, threshold, view, boxes, embeddings,
+                    info, n, matcher, names, serial);
   else
     match_out_of_order (m, pts, boxes, embeddings, info, n, matcher, names, serial);
 
@@ -380,6 +578,16 @@ _attest_matching_run (AttestPipeline        *self,
 }
 
 /* ---- Main thread ---- */
+
+static int
+compare_first_pts (gconstpointer a,
+                   gconstpointer b)
+{
+  const AttestTrackSummary *x = *(AttestTrackSummary *const *) a;
+  const AttestTrackSummary *y = *(AttestTrackSummary *const *) b;
+
+  return x->first_pts < y->first_pts ? -1 : x->first_pts > y->first_pts;
+}
 
 void
 attest_pipeline_set_matcher (AttestPipeline *self,
@@ -444,9 +652,59 @@ attest_pipeline_get_match_threshold (AttestPipeline *self)
   return threshold;
 }
 
+AttestTrackSummary *
+attest_pipeline_get_track_summary (AttestPipeline *self,
+                                   guint           track_id)
+{
+  AttestTrackSummary *summary;
+
+  g_return_val_if_fail (ATTEST_IS_PIPELINE (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  summary = self->live_tracks != NULL
+            ? g_hash_table_lookup (self->live_tracks, GUINT_TO_POINTER (track_id)) : NULL;
+  if (summary != NULL)
+    attest_track_summary_ref (summary);
+  g_mutex_unlock (&self->lock);
+
+  return summary;
+}
+
+void
+_attest_pipeline_end_live_tracks (AttestPipeline *self,
+                                  const char     *next_uri)
+{
+  g_autoptr (GPtrArray) ended = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) attest_track_summary_unref);
+  g_autofree char *uri = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->live_tracks);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      if (attest_track_summary_is_suggestion (value))
+        g_ptr_array_add (ended, value);
+      else
+        attest_track_summary_unref (value);
+      g_hash_table_iter_steal (&iter);
+    }
+  uri = g_steal_pointer (&self->analysis_uri);
+  self->analysis_uri = g_strdup (next_uri);
+  g_mutex_unlock (&self->lock);
+
+  /* In the order they came on screen. */
+  g_ptr_array_sort (ended, compare_first_pts);
+  for (guint i = 0; uri != NULL && i < ended->len; i++)
+    g_signal_emit_by_name (self, "track-ended", g_ptr_array_index (ended, i), uri);
+}
+
 void
 _attest_pipeline_analysis_finalize (AttestPipeline *self)
 {
+  g_clear_pointer (&self->live_tracks, g_hash_table_unref);
+  g_clear_pointer (&self->analysis_uri, g_free);
   g_clear_pointer (&self->matcher, attest_matcher_unref);
   g_clear_pointer (&self->identity_names, g_hash_table_unref);
   g_clear_pointer (&self->paused_sample, gst_sample_unref);

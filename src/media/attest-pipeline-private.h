@@ -4,6 +4,7 @@
 #pragma once
 
 #include "attest-pipeline.h"
+#include "attest-track-summary.h"
 
 G_BEGIN_DECLS
 
@@ -61,6 +62,11 @@ struct _AttestPipeline
   guint                 matcher_serial;   /* bumped when either changes */
   double                match_threshold;
   GstSample            *paused_sample;    /* the last preroll: analysed again on a new index */
+
+  /* Review queue (attest-pipeline-matching.c), under lock */
+  char                 *analysis_uri;     /* the file analysed, NULL for a camera */
+  GHashTable           *live_tracks;      /* track id -> AttestTrackSummary *, active tracks of
+                                           * this generation; whoever steals one emits it */
 };
 
 /* attest-pipeline.c */
@@ -116,6 +122,11 @@ AttestDetections *_attest_matching_run         (AttestPipeline        *self,
                                                 guint                  generation,
                                                 const AttestBox       *boxes,
                                                 guint                  n);
+/* Main thread, before the media changes (uri NULL: camera or nothing): every track still in
+ * view ends, "track-ended" is emitted for the suggestions among them. Also for a seek and at
+ * the end of the stream (uri unchanged: pass attest_pipeline_get_uri). */
+void              _attest_pipeline_end_live_tracks (AttestPipeline *self,
+                                                    const char     *next_uri);
 /* Frees the matching state (finalize). */
 void     _attest_pipeline_analysis_finalize    (AttestPipeline   *self);
 

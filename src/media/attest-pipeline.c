@@ -57,6 +57,7 @@ enum
 {
   SIGNAL_ERROR,
   SIGNAL_EOS,
+  SIGNAL_TRACK_ENDED,
   N_SIGNALS
 };
 
@@ -270,6 +271,7 @@ _attest_pipeline_teardown (AttestPipeline *self)
       gst_clear_object (&self->playbin);
     }
 
+  _attest_pipeline_end_live_tracks (self, NULL);
   _attest_pipeline_analysis_reset (self, FALSE);
 
   self->pending_step = 0;
@@ -413,6 +415,9 @@ on_eos (AttestPipeline *self)
   if (self->device == NULL && GST_CLOCK_TIME_IS_VALID (self->duration) &&
       GST_CLOCK_TIME_IS_VALID (shown) && shown + GST_SECOND < self->duration)
     error = _attest_media_error_ends_early (self->display_name, shown);
+
+  /* Every face still on screen has left it. */
+  _attest_pipeline_end_live_tracks (self, self->uri);
 
   /* Stay on the last frame, paused, so it can be reviewed. */
   self->at_eos = TRUE;
@@ -598,6 +603,7 @@ _attest_pipeline_build_playbin (AttestPipeline *self,
     return FALSE;
   gst_object_ref_sink (self->playbin);
 
+  _attest_pipeline_end_live_tracks (self, is_camera ? NULL : uri);
   _attest_pipeline_analysis_reset (self, is_camera);
 
   video_sink = make_video_sink (self);
@@ -734,6 +740,7 @@ attest_pipeline_seek (AttestPipeline *self,
 
   /* Before the seek, so the target frame the flush lets through is not thrown away with
    * the frames and results from before it. */
+  _attest_pipeline_end_live_tracks (self, self->uri);
   _attest_pipeline_analysis_flush (self, position);
   _attest_pipeline_update_detections (self);
 
@@ -1016,6 +1023,11 @@ attest_pipeline_class_init (AttestPipelineClass *klass)
   signals[SIGNAL_EOS] =
     g_signal_new ("eos", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* A tracked face that was a suggestion left the screen: a proposal for the review queue. */
+  signals[SIGNAL_TRACK_ENDED] =
+    g_signal_new ("track-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                  ATTEST_TYPE_TRACK_SUMMARY | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_STRING);
 }
 
 static void
@@ -1033,6 +1045,8 @@ attest_pipeline_init (AttestPipeline *self)
   self->last_ahead_pts = GST_CLOCK_TIME_NONE;
   self->match_threshold = ATTEST_MATCHER_DEFAULT_THRESHOLD;
   self->history = g_ptr_array_new_with_free_func ((GDestroyNotify) attest_detections_unref);
+  self->live_tracks = g_hash_table_new_full (NULL, NULL, NULL,
+                                             (GDestroyNotify) attest_track_summary_unref);
   g_queue_init (&self->ahead);
   self->paintable = attest_video_paintable_new ();
   g_signal_connect_swapped (self->paintable, "invalidate-contents",

@@ -10,6 +10,7 @@
 #include <gst/gst.h>
 
 #include "media/attest-detections.h"
+#include "media/attest-track-summary.h"
 #include "media/attest-video-paintable.h"
 #include "review/attest-matcher.h"
 #include "vision/attest-vision.h"
@@ -100,10 +101,19 @@ void                  attest_pipeline_set_match_threshold (AttestPipeline *self,
                                                            double          threshold);
 double                attest_pipeline_get_match_threshold (AttestPipeline *self);
 
+/* Review queue. The latest summary of a track in view of the file on screen (its crops,
+ * best embedding and candidates), NULL when it is not in view or nothing is compared. Any
+ * thread; transfer full. */
+AttestTrackSummary   *attest_pipeline_get_track_summary (AttestPipeline *self,
+                                                         guint           track_id);
+
 /* Properties: "vision" (construct-only), "paintable", "playing", "seekable", "position"
  * (updated ~10x a second while playing and after seeks), "duration", "uri", "detections",
  * "analysis-interval", "match-threshold".
  * Signals: "error" (GError *) for failures after opening (e.g. a truncated file mid-way),
- * "eos". */
+ * "eos",
+ * "track-ended" (AttestTrackSummary *, const char *uri): a tracked face of the file `uri`
+ * left the screen (or the video was closed, seeked or ended) and its best candidate reached
+ * the threshold: a proposal for the review queue, never a match. Not for a camera. */
 
 G_END_DECLS

@@ -1,0 +1,142 @@
+/* attest-track-summary.c: see attest-track-summary.h. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "attest-track-summary.h"
+
+G_DEFINE_BOXED_TYPE (AttestTrackSummary, attest_track_summary,
+                     attest_track_summary_ref, attest_track_summary_unref)
+
+AttestTrackSummary *
+attest_track_summary_new (guint track_id)
+{
+  AttestTrackSummary *self = g_atomic_rc_box_new0 (AttestTrackSummary);
+
+  self->track_id = track_id;
+  self->first_pts = GST_CLOCK_TIME_NONE;
+  self->last_pts = GST_CLOCK_TIME_NONE;
+  self->best_pts = GST_CLOCK_TIME_NONE;
+  self->best_frame = G_MAXUINT64;
+  self->threshold = NAN;
+  return self;
+}
+
+static void
+clear_candidates (AttestTrackSummary *self)
+{
+  for (guint i = 0; i < self->n_candidates; i++)
+    g_clear_pointer (&self->candidates[i].name, g_free);
+  self->n_candidates = 0;
+}
+
+static void
+summary_clear (gpointer data)
+{
+  AttestTrackSummary *self = data;
+
+  g_clear_pointer (&self->probe_png, g_bytes_unref);
+  for (guint i = 0; i < self->n_frames; i++)
+    g_clear_pointer (&self->frame_pngs[i], g_bytes_unref);
+  clear_candidates (self);
+}
+
+AttestTrackSummary *
+attest_track_summary_copy (const AttestTrackSummary *self)
+{
+  AttestTrackSummary *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = (g_atomic_rc_box_dup) (sizeof (AttestTrackSummary), self);
+  if (copy->probe_png != NULL)
+    g_bytes_ref (copy->probe_png);
+  for (guint i = 0; i < copy->n_frames; i++)
+    g_bytes_ref (copy->frame_pngs[i]);
+  for (guint i = 0; i < copy->n_candidates; i++)
+    copy->candidates[i].name = g_strdup (self->candidates[i].name);
+  return copy;
+}
+
+AttestTrackSummary *
+attest_track_summary_ref (AttestTrackSummary *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return g_atomic_rc_box_acquire (self);
+}
+
+void
+attest_track_summary_unref (AttestTrackSummary *self)
+{
+  if (self != NULL)
+    g_atomic_rc_box_release_full (self, summary_clear);
+}
+
+void
+attest_track_summary_set_candidates (AttestTrackSummary        *self,
+                                     const AttestFaceCandidate *candidates,
+                                     guint                      n,
+                                     double                     threshold)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (n == 0 || candidates != NULL);
+
+  clear_candidates (self);
+  self->compared = TRUE;
+  self->threshold = threshold;
+  self->n_candidates = MIN (n, ATTEST_FACE_MAX_CANDIDATES);
+  for (guint i = 0; i < self->n_candidates; i++)
+    {
+      self->candidates[i] = candidates[i];
+      self->candidates[i].name = g_strdup (candidates[i].name);
+    }
+}
+
+void
+attest_track_summary_add_frame (AttestTrackSummary *self,
+                                GstClockTime        pts,
+                                GBytes             *png)
+{
+  guint drop = 0;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (png != NULL);
+
+  if (self->n_frames == ATTEST_TRACK_SUMMARY_MAX_FRAMES)
+    {
+      /* Keep the first and the newest; of the inner ones drop the one whose neighbours are
+       * closest together, so the crops stay spread over the whole track. */
+      GstClockTime best_gap = GST_CLOCK_TIME_NONE;
+
+      for (guint i = 1; i < self->n_frames; i++)
+        {
+          GstClockTime next = i + 1 < self->n_frames ? self->frame_pts[i + 1] : pts;
+          GstClockTime gap = next - self->frame_pts[i - 1];
+
+          if (gap < best_gap)
+            {
+              best_gap = gap;
+              drop = i;
+            }
+        }
+      g_bytes_unref (self->frame_pngs[drop]);
+      memmove (&self->frame_pngs[drop], &self->frame_pngs[drop + 1],
+               (self->n_frames - drop - 1) * sizeof (GBytes *));
+      memmove (&self->frame_pts[drop], &self->frame_pts[drop + 1],
+               (self->n_frames - drop - 1) * sizeof (GstClockTime));
+      self->n_frames--;
+    }
+  self->frame_pngs[self->n_frames] = g_bytes_ref (png);
+  self->frame_pts[self->n_frames] = pts;
+  self->n_frames++;
+}
+
+gboolean
+attest_track_summary_is_suggestion (const AttestTrackSummary *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->compared && self->n_candidates > 0 && isfinite (self->threshold) &&
+         self->candidates[0].score >= self->threshold;
+}

@@ -1,0 +1,70 @@
+/* attest-track-summary.h: what the live analysis knows about one tracked face, for the
+ * review queue: its time span, its best sighting (box, frame, crop, embedding), a few more
+ * crops spread over the track, and the gallery candidates found for its best face.
+ *
+ * Made on the analysis worker (the crops are cut from the frames as they are analysed: the
+ * frames are gone later), handed to the main thread when a track ends ("track-ended" on
+ * AttestPipeline) or asked for (attest_pipeline_get_track_summary, "send to review").
+ * Immutable once handed over; refcounted. A summary is a machine proposal: nothing in it is
+ * a match until a reviewer confirms it. */
+#pragma once
+
+#include <glib-object.h>
+#include <gst/gst.h>
+
+#include "media/attest-detections.h"
+#include "vision/attest-vision.h"
+
+G_BEGIN_DECLS
+
+#define ATTEST_TYPE_TRACK_SUMMARY (attest_track_summary_get_type ())
+
+/* Crops kept besides the probe, spread over the track. */
+#define ATTEST_TRACK_SUMMARY_MAX_FRAMES 4
+
+typedef struct
+{
+  guint               track_id;
+  GstClockTime        first_pts;
+  GstClockTime        last_pts;
+  GstClockTime        best_pts;
+  guint64             best_frame;      /* G_MAXUINT64: unknown */
+  AttestBox           best_box;        /* pixels of the analysed frame */
+  int                 frame_width;
+  int                 frame_height;
+  GBytes             *probe_png;       /* the best sighting's crop, NULL: none */
+  gboolean            has_embedding;
+  float               embedding[ATTEST_EMBEDDING_DIM];
+  AttestQuality       quality;         /* of the best sighting */
+  guint               n_frames;        /* more crops of the track, in time order */
+  GBytes             *frame_pngs[ATTEST_TRACK_SUMMARY_MAX_FRAMES];
+  GstClockTime        frame_pts[ATTEST_TRACK_SUMMARY_MAX_FRAMES];
+  gboolean            compared;        /* searched against a gallery */
+  guint               n_candidates;    /* best first */
+  AttestFaceCandidate candidates[ATTEST_FACE_MAX_CANDIDATES];
+  double              threshold;       /* when the candidates were found */
+} AttestTrackSummary;
+
+GType               attest_track_summary_get_type (void) G_GNUC_CONST;
+/* Zeroed, refcount 1. */
+AttestTrackSummary *attest_track_summary_new      (guint                     track_id);
+AttestTrackSummary *attest_track_summary_copy     (const AttestTrackSummary *self);
+AttestTrackSummary *attest_track_summary_ref      (AttestTrackSummary       *self);
+void                attest_track_summary_unref    (AttestTrackSummary       *self);
+
+/* Sets the candidates (deep copy of the names). */
+void                attest_track_summary_set_candidates (AttestTrackSummary        *self,
+                                                         const AttestFaceCandidate *candidates,
+                                                         guint                      n,
+                                                         double                     threshold);
+/* Adds a crop at pts, keeping at most ATTEST_TRACK_SUMMARY_MAX_FRAMES spread over the
+ * track: when full, the crop whose removal leaves the most even spacing goes. */
+void                attest_track_summary_add_frame (AttestTrackSummary *self,
+                                                    GstClockTime        pts,
+                                                    GBytes             *png);
+/* Whether the best candidate reaches the threshold (the track is a suggestion). */
+gboolean            attest_track_summary_is_suggestion (const AttestTrackSummary *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestTrackSummary, attest_track_summary_unref)
+
+G_END_DECLS
