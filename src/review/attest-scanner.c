@@ -180,7 +180,8 @@ report_progress (Run    *run,
 
   if (run->duration_ns <= 0)
     return;
-  fraction = CLAMP ((double) pts / run->duration_ns, 0.0, 1.0);
+  /* A resumed scan is already as far as it resumes from. */
+  fraction = CLAMP ((double) MAX (pts, run->saved_to_ns) / run->duration_ns, 0.0, 1.0);
   if (!force && fraction - run->last_fraction < PROGRESS_STEP &&
       (fraction <= run->last_fraction || now - run->last_progress_us < PROGRESS_INTERVAL_US))
     return;
