@@ -16,6 +16,7 @@
 #include "media/attest-video-paintable.h"
 #include "app/attest-window-private.h"
 #include "review/attest-importer.h"
+#include "review/attest-review-queue.h"
 #include "review/attest-search.h"
 #include "store/attest-gallery.h"
 #include "store/attest-review.h"
@@ -781,7 +782,8 @@ count_rows (const char *sql)
 
 typedef struct
 {
-  guint n;
+  guint      n;
+  GPtrArray *summaries;
 } Ended;
 
 static void
@@ -791,6 +793,21 @@ on_track_ended (AttestPipeline     *pipeline,
                 Ended              *ended)
 {
   ended->n++;
+  g_ptr_array_add (ended->summaries, attest_track_summary_ref (summary));
+}
+
+static const AttestTrackSummary *
+summary_for (GPtrArray  *summaries,
+             const char *person)
+{
+  for (guint i = 0; i < summaries->len; i++)
+    {
+      const AttestTrackSummary *summary = g_ptr_array_index (summaries, i);
+
+      if (summary->n_candidates > 0 && g_str_equal (summary->candidates[0].name, person))
+        return summary;
+    }
+  return NULL;
 }
 
 /* Pending items of the sample that name `person` first and overlap [from_ms, to_ms]. */
@@ -811,6 +828,20 @@ items_for (GPtrArray  *items,
         n++;
     }
   return n;
+}
+
+static gint64
+items_candidate (GPtrArray *items,
+                 gint64     item_id)
+{
+  for (guint i = 0; i < items->len; i++)
+    {
+      const AttestReviewItem *item = g_ptr_array_index (items, i);
+
+      if (item->id == item_id)
+        return item->candidates[0].identity_id;
+    }
+  g_assert_not_reached ();
 }
 
 static void
@@ -848,7 +879,9 @@ test_queue_from_playback (void)
   AttestPipeline *pipeline = _attest_window_get_pipeline (window);
   g_autoptr (GPtrArray) items = NULL;
   g_autoptr (GError) error = NULL;
-  Ended ended = { 0 };
+  g_autoptr (GPtrArray) summaries = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) attest_track_summary_unref);
+  Ended ended = { 0, summaries };
   guint settled = G_MAXUINT, before_replay;
 
   g_signal_connect (pipeline, "track-ended", G_CALLBACK (on_track_ended), &ended);
@@ -894,10 +927,54 @@ test_queue_from_playback (void)
   items = attest_store_list_review_items (store, "pending", &error);
   g_assert_cmpuint (items->len, ==, before_replay);
 
+  /* Rejected: the same face in another recording (a copy with other bytes) is not
+   * suggested as that person again, while the other, not rejected, still is. */
+  {
+    g_autofree char *copy = g_build_filename (tmp_dir, "other-recording.mp4", NULL);
+    g_autofree char *contents = NULL;
+    g_autofree char *copy_uri = NULL;
+    const AttestTrackSummary *shimkus = summary_for (summaries, "John_Shimkus");
+    const AttestTrackSummary *simm = summary_for (summaries, "John_Simm");
+    AttestReviewQueueOutcome outcome;
+    gsize length;
+    gint64 item_id = -1;
+
+    g_assert_nonnull (shimkus);
+    g_assert_nonnull (simm);
+    for (guint i = 0; i < items->len; i++)
+      {
+        const AttestReviewItem *item = g_ptr_array_index (items, i);
+
+        if (g_str_equal (item->candidates[0].name, "John_Shimkus"))
+          item_id = item->id;
+      }
+    g_assert_true (attest_store_reject_review_item (store, item_id,
+                                                    items_candidate (items, item_id),
+                                                    "Test Reviewer", "not him", &error));
+    g_assert_no_error (error);
+
+    g_assert_true (g_file_get_contents (g_getenv ("ATTEST_SAMPLE_VIDEO"), &contents, &length,
+                                        &error));
+    g_assert_true (g_file_set_contents (copy, contents, (gssize) length - 1, &error));
+    copy_uri = g_filename_to_uri (copy, NULL, &error);
+    g_assert_no_error (error);
+
+    g_assert_true (attest_review_queue_add_track (store, shimkus, copy_uri,
+                                                  attest_vision_get_model_id (vision), FALSE,
+                                                  &outcome, &item_id, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (outcome, ==, ATTEST_REVIEW_QUEUE_NOT_SUGGESTED);
+    g_assert_true (attest_review_queue_add_track (store, simm, copy_uri,
+                                                  attest_vision_get_model_id (vision), FALSE,
+                                                  &outcome, &item_id, &error));
+    g_assert_cmpint (outcome, ==, ATTEST_REVIEW_QUEUE_ADDED);
+    g_unlink (copy);
+  }
+
   /* Proposals only: watching never writes a match or an audit entry. */
   g_assert_cmpint (count_rows ("SELECT count(*) FROM matches"), ==, 0);
   g_assert_cmpint (count_rows ("SELECT count(*) FROM audit WHERE action NOT IN "
-                               "('enrol', 'import', 'create')"), ==, 0);
+                               "('enrol', 'import', 'reject')"), ==, 0);
 
   destroy_and_check_finalized (GTK_WINDOW (window));
 }

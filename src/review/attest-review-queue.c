@@ -12,6 +12,16 @@ pts_ms (GstClockTime pts)
   return GST_CLOCK_TIME_IS_VALID (pts) ? (gint64) (pts / GST_MSECOND) : 0;
 }
 
+static gboolean
+is_rejected (GArray *rejected,
+             gint64  identity_id)
+{
+  for (guint i = 0; rejected != NULL && i < rejected->len; i++)
+    if (g_array_index (rejected, gint64, i) == identity_id)
+      return TRUE;
+  return FALSE;
+}
+
 /* An item of this source already covers this appearance of this best candidate. */
 static gboolean
 find_same_item (AttestStore              *store,
@@ -57,6 +67,8 @@ attest_review_queue_add_track (AttestStore               *store,
   g_autofree char *sha256 = NULL;
   g_autofree AttestReviewCandidate *candidates = NULL;
   g_autoptr (GError) local_error = NULL;
+  g_autoptr (GArray) rejected = NULL;
+  gint64 frame_ms[ATTEST_TRACK_SUMMARY_MAX_FRAMES];
   AttestReviewItemSpec spec = { 0 };
   gint64 start_ms, end_ms, existing = -1;
   guint n = 0;
@@ -72,10 +84,25 @@ attest_review_queue_add_track (AttestStore               *store,
   if (outcome != NULL)
     *outcome = ATTEST_REVIEW_QUEUE_NOT_SUGGESTED;
 
+  /* Negative evidence: an identity a reviewer rejected for a probe this close is not
+   * suggested again. Live track ids restart with every playback, so only the probe counts. */
+  if (summary->has_embedding)
+    {
+      rejected = attest_store_rejected_identities_near (store, NULL, -1, summary->embedding,
+                                                        ATTEST_EMBEDDING_DIM,
+                                                        ATTEST_REVIEW_SAME_PROBE_SIMILARITY,
+                                                        error);
+      if (rejected == NULL)
+        return FALSE;
+    }
+
   candidates = g_new0 (AttestReviewCandidate, MAX (summary->n_candidates, 1));
   for (guint i = 0; i < summary->n_candidates; i++)
     {
       const AttestFaceCandidate *c = &summary->candidates[i];
+
+      if (is_rejected (rejected, c->identity_id))
+        continue;
 
       /* Only what may be suggested: below the threshold is "No match", unless the reviewer
        * asked for this face. */
@@ -137,6 +164,11 @@ attest_review_queue_add_track (AttestStore               *store,
   spec.threshold = summary->threshold;
   spec.candidates = candidates;
   spec.n_candidates = n;
+  for (guint i = 0; i < summary->n_frames; i++)
+    frame_ms[i] = pts_ms (summary->frame_pts[i]);
+  spec.frame_pngs = (GBytes *const *) summary->frame_pngs;
+  spec.frame_ms = frame_ms;
+  spec.n_frames = summary->n_frames;
 
   if (!attest_store_add_review_item (store, &spec, item_id, error))
     return FALSE;
