@@ -979,6 +979,65 @@ test_queue_from_playback (void)
   destroy_and_check_finalized (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  AttestVideoView *view;
+  const char      *person;
+  gboolean         suggested;
+} LabelWait;
+
+/* The face of `person` (by the ground truth) is labelled as a suggestion of them, or not. */
+static gboolean
+person_labelled (gpointer data)
+{
+  LabelWait *wait = data;
+  AttestDetections *d = attest_video_view_get_detections (wait->view);
+
+  for (guint i = 0; d != NULL && d->info != NULL && i < d->n_faces; i++)
+    {
+      const AttestFaceInfo *info = attest_detections_get_info (d, i);
+      gboolean suggested;
+
+      if (g_strcmp0 (truth_person (d->pts, &d->faces[i]), wait->person) != 0 || !info->compared)
+        continue;
+      suggested = attest_video_view_get_face_state (wait->view, i) == ATTEST_FACE_STATE_SUGGESTION &&
+                  g_str_equal (info->candidates[0].name, wait->person);
+      return suggested == wait->suggested;
+    }
+  return FALSE;
+}
+
+static void
+test_rejected_not_suggested_live (void)
+{
+  /* 10.04 s: the frame the reviewer rejected "John_Shimkus" on (queue-from-playback). */
+  AttestWindow *window = open_at (frame_pts (10040));
+  AttestVideoView *view = _attest_window_get_video_view (window);
+  LabelWait shimkus = { view, "John_Shimkus", FALSE };
+  LabelWait simm = { view, "John_Simm", TRUE };
+  g_autoptr (GError) error = NULL;
+  gint64 item_id = -1;
+
+  /* Not offered again on that face; the person next to it still is. */
+  g_assert_true (wait_for (person_labelled, &shimkus));
+  g_assert_true (person_labelled (&simm));
+
+  /* Undo the rejection (a new audited reversal): the suggestion comes back. */
+  g_assert_true (attest_store_undo_last_decision (store, "Test Reviewer", &item_id, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr (AttestMatcher) left = attest_matcher_new (ATTEST_EMBEDDING_DIM);
+
+    g_assert_cmpint (attest_matcher_load_rejections (left, store, attest_vision_get_model_id (vision),
+                                                     &error), ==, 0);
+  }
+  _attest_window_rejections_changed (window);
+  shimkus.suggested = TRUE;
+  g_assert_true (wait_for (person_labelled, &shimkus));
+
+  destroy_and_check_finalized (GTK_WINDOW (window));
+}
+
 static void
 test_send_to_review (void)
 {
@@ -1055,6 +1114,7 @@ main (int   argc,
   g_test_add_func ("/matching/small-cards", test_small_cards);
   g_test_add_func ("/matching/false-match-rate-text", test_fmr_texts);
   g_test_add_func ("/matching/queue-from-playback", test_queue_from_playback);
+  g_test_add_func ("/matching/rejected-not-suggested-live", test_rejected_not_suggested_live);
   g_test_add_func ("/matching/send-to-review", test_send_to_review);
 
   result = g_test_run ();

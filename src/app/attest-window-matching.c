@@ -197,6 +197,7 @@ attest_window_set_store (AttestWindow *self,
 
   g_set_object (&self->store, store);
   attest_candidate_panel_set_store (self->candidate_panel, store);
+  _attest_window_rejections_changed (self);
 }
 
 void

@@ -57,6 +57,8 @@ struct _AttestWindow
 
   /* Review queue from playback (attest-window-queue.c) */
   char                 *last_queue_error;
+  AttestMatcher        *rejections;        /* rejected probes, for the live suggestions */
+  GCancellable         *rejections_cancellable;
 };
 
 void             _attest_window_class_install_actions (GtkWidgetClass *widget_class);
@@ -82,6 +84,9 @@ void             _attest_window_class_init_queue      (GtkWidgetClass *widget_cl
 void             _attest_window_setup_pipeline_queue  (AttestWindow   *self,
                                                        AttestPipeline *pipeline);
 void             _attest_window_dispose_queue         (AttestWindow   *self);
+/* Reloads the rejected probes (after a reject or undo, or a new store) for the live
+ * suggestions: a rejected identity is not offered again for a face like that probe. */
+void             _attest_window_rejections_changed    (AttestWindow   *self);
 /* A pending item was added (item_id) by playback or by hand: the review page refreshes. */
 void             _attest_window_queue_changed         (AttestWindow   *self,
                                                        gint64          item_id);

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "review/attest-review-queue.h"
+#include "review/attest-search.h"
 #include "attest-window-private.h"
 
 typedef struct
@@ -161,6 +162,84 @@ _attest_window_class_init_queue (GtkWidgetClass *widget_class)
                                        "face.send-to-review", NULL);
 }
 
+/* ---- negative evidence ---- */
+
+typedef struct
+{
+  AttestStore *store;
+  char        *model_id;
+} RejectionsJob;
+
+static void
+rejections_job_free (RejectionsJob *job)
+{
+  g_object_unref (job->store);
+  g_free (job->model_id);
+  g_free (job);
+}
+
+static void
+load_rejections_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  RejectionsJob *job = task_data;
+  g_autoptr (AttestMatcher) rejections = attest_matcher_new (ATTEST_EMBEDDING_DIM);
+  GError *error = NULL;
+
+  if (attest_matcher_load_rejections (rejections, job->store, job->model_id, &error) < 0)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&rejections),
+                           (GDestroyNotify) attest_matcher_unref);
+}
+
+static void
+rejections_loaded_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  AttestWindow *self = ATTEST_WINDOW (source);
+  g_autoptr (GError) error = NULL;
+  AttestMatcher *rejections = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (rejections == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        attest_window_show_toast (self, error->message);
+      return;
+    }
+  g_clear_pointer (&self->rejections, attest_matcher_unref);
+  self->rejections = rejections;
+  if (self->pipeline != NULL)
+    attest_pipeline_set_rejections (self->pipeline, rejections);
+}
+
+void
+_attest_window_rejections_changed (AttestWindow *self)
+{
+  g_autoptr (GTask) task = NULL;
+  RejectionsJob *job;
+
+  g_return_if_fail (ATTEST_IS_WINDOW (self));
+
+  g_cancellable_cancel (self->rejections_cancellable);
+  g_clear_object (&self->rejections_cancellable);
+  if (self->store == NULL || self->vision == NULL)
+    return;
+
+  self->rejections_cancellable = g_cancellable_new ();
+  job = g_new0 (RejectionsJob, 1);
+  job->store = g_object_ref (self->store);
+  job->model_id = g_strdup (attest_vision_get_model_id (self->vision));
+  task = g_task_new (self, self->rejections_cancellable, rejections_loaded_cb, NULL);
+  g_task_set_source_tag (task, _attest_window_rejections_changed);
+  g_task_set_task_data (task, job, (GDestroyNotify) rejections_job_free);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, load_rejections_thread);
+}
+
 /* For the pipeline's whole life, not only while it is on screen: the faces still in view
  * when it is replaced or closed end then, and are queued too. */
 void
@@ -169,12 +248,16 @@ _attest_window_setup_pipeline_queue (AttestWindow   *self,
 {
   g_signal_connect_object (pipeline, "track-ended", G_CALLBACK (on_track_ended), self,
                            G_CONNECT_SWAPPED);
+  attest_pipeline_set_rejections (pipeline, self->rejections);
 }
 
 void
 _attest_window_dispose_queue (AttestWindow *self)
 {
   g_clear_pointer (&self->last_queue_error, g_free);
+  g_cancellable_cancel (self->rejections_cancellable);
+  g_clear_object (&self->rejections_cancellable);
+  g_clear_pointer (&self->rejections, attest_matcher_unref);
 }
 
 /* Until the review page is in: count what arrived, for tests and the page to come. */

@@ -587,6 +587,8 @@ attest_window_set_vision (AttestWindow *self,
   g_return_if_fail (ATTEST_IS_WINDOW (self));
 
   self->vision = vision;
+  /* The rejected probes are compared by this model's embeddings. */
+  _attest_window_rejections_changed (self);
 }
 
 void

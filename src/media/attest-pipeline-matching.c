@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "review/attest-search.h"
 #include "review/attest-tracker.h"
 #include "attest-pipeline-private.h"
 
@@ -148,6 +149,20 @@ remember (AttestMatching   *m,
   if (m->recent->len >= RECENT_RESULTS)
     g_array_remove_index (m->recent, 0);
   g_array_append_val (m->recent, recent);
+}
+
+/* The gallery's best identities for `probe`, leaving out those rejected for a probe like it. */
+static guint
+search_without_rejected (AttestMatcher   *matcher,
+                         AttestMatcher   *rejections,
+                         const float     *probe,
+                         AttestCandidate *found)
+{
+  gint64 excluded[ATTEST_REJECTIONS_MAX];
+  guint n_excluded = attest_rejections_find (rejections, probe, excluded, ATTEST_REJECTIONS_MAX);
+
+  return attest_matcher_search (matcher, probe, ATTEST_FACE_MAX_CANDIDATES, excluded,
+                                n_excluded, found);
 }
 
 /* ---- Review queue: what each track looks like, for the main thread ---- */
@@ -341,6 +356,7 @@ match_in_order (AttestPipeline  *self,
                 AttestFaceInfo  *info,
                 guint            n,
                 AttestMatcher   *matcher,
+                AttestMatcher   *rejections,
                 GHashTable      *names,
                 guint            serial)
 {
@@ -381,8 +397,7 @@ match_in_order (AttestPipeline  *self,
           AttestCandidate found[ATTEST_FACE_MAX_CANDIDATES];
           guint n_found;
 
-          n_found = attest_matcher_search (matcher, track->best_embedding,
-                                           ATTEST_FACE_MAX_CANDIDATES, NULL, 0, found);
+          n_found = search_without_rejected (matcher, rejections, track->best_embedding, found);
           attest_tracker_set_candidates (m->tracker, ids[i], found, n_found);
           g_hash_table_insert (m->searched, GUINT_TO_POINTER (ids[i]),
                                GUINT_TO_POINTER (serial + 1));
@@ -406,6 +421,7 @@ match_out_of_order (AttestMatching  *m,
                     AttestFaceInfo  *info,
                     guint            n,
                     AttestMatcher   *matcher,
+                    AttestMatcher   *rejections,
                     GHashTable      *names,
                     guint            serial)
 {
@@ -447,8 +463,7 @@ match_out_of_order (AttestMatching  *m,
       if (embeddings[i] != NULL)
         {
           AttestCandidate found[ATTEST_FACE_MAX_CANDIDATES];
-          guint n_found = attest_matcher_search (matcher, embeddings[i],
-                                                 ATTEST_FACE_MAX_CANDIDATES, NULL, 0, found);
+          guint n_found = search_without_rejected (matcher, rejections, embeddings[i], found);
 
           set_candidates (&info[i], found, n_found, names);
         }
@@ -466,6 +481,7 @@ _attest_matching_run (AttestPipeline        *self,
                       guint                  n)
 {
   g_autoptr (AttestMatcher) matcher = NULL;
+  g_autoptr (AttestMatcher) rejections = NULL;
   g_autoptr (GHashTable) names = NULL;
   g_autofree AttestFaceInfo *info = NULL;
   g_autofree float *storage = NULL;
@@ -480,6 +496,8 @@ _attest_matching_run (AttestPipeline        *self,
     matcher = attest_matcher_ref (self->matcher);
   if (self->identity_names != NULL)
     names = g_hash_table_ref (self->identity_names);
+  if (self->rejections != NULL)
+    rejections = attest_matcher_ref (self->rejections);
   serial = self->matcher_serial;
   threshold = self->match_threshold;
   g_mutex_unlock (&self->lock);
@@ -540,9 +558,9 @@ _attest_matching_run (AttestPipeline        *self,
 
   if (in_order)
     match_in_order (self, m, pts, frame_number, generation, threshold, view, boxes, embeddings,
-                    info, n, matcher, names, serial);
+                    info, n, matcher, rejections, names, serial);
   else
-    match_out_of_order (m, pts, boxes, embeddings, info, n, matcher, names, serial);
+    match_out_of_order (m, pts, boxes, embeddings, info, n, matcher, rejections, names, serial);
 
   detections = attest_detections_new_full (pts, frame_number, view->width, view->height,
                                            boxes, info, n, threshold);
@@ -593,6 +611,30 @@ attest_pipeline_set_matcher (AttestPipeline *self,
     {
       self->preroll_sample = gst_sample_ref (self->paused_sample);
       g_cond_signal (&self->cond);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+void
+attest_pipeline_set_rejections (AttestPipeline *self,
+                                AttestMatcher  *rejections)
+{
+  g_return_if_fail (ATTEST_IS_PIPELINE (self));
+
+  g_mutex_lock (&self->lock);
+  if (rejections != self->rejections)
+    {
+      if (rejections != NULL)
+        attest_matcher_ref (rejections);
+      g_clear_pointer (&self->rejections, attest_matcher_unref);
+      self->rejections = rejections;
+      /* Every track is searched again without what was rejected. */
+      self->matcher_serial++;
+      if (!self->worker_playing && self->paused_sample != NULL && self->preroll_sample == NULL)
+        {
+          self->preroll_sample = gst_sample_ref (self->paused_sample);
+          g_cond_signal (&self->cond);
+        }
     }
   g_mutex_unlock (&self->lock);
 }
@@ -682,6 +724,7 @@ _attest_pipeline_analysis_finalize (AttestPipeline *self)
   g_clear_pointer (&self->live_tracks, g_hash_table_unref);
   g_clear_pointer (&self->analysis_uri, g_free);
   g_clear_pointer (&self->matcher, attest_matcher_unref);
+  g_clear_pointer (&self->rejections, attest_matcher_unref);
   g_clear_pointer (&self->identity_names, g_hash_table_unref);
   g_clear_pointer (&self->paused_sample, gst_sample_unref);
 }

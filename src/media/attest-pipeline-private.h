@@ -59,6 +59,7 @@ struct _AttestPipeline
   /* Live matching (attest-pipeline-analysis.c), under lock */
   AttestMatcher        *matcher;          /* NULL: faces are only detected */
   GHashTable           *identity_names;   /* gint64 * -> char * */
+  AttestMatcher        *rejections;       /* rejected probes, NULL: none */
   guint                 matcher_serial;   /* bumped when either changes */
   double                match_threshold;
   GstSample            *paused_sample;    /* the last preroll: analysed again on a new index */

@@ -458,7 +458,9 @@ bus_cb (GstBus     *bus,
           GstState old_state, new_state, pending;
 
           gst_message_parse_state_changed (message, &old_state, &new_state, &pending);
-          if (new_state == GST_STATE_PLAYING && pending == GST_STATE_VOID_PENDING)
+          /* A late message from before a pause must not mark the paused video playing. */
+          if (new_state == GST_STATE_PLAYING && pending == GST_STATE_VOID_PENDING &&
+              GST_STATE_TARGET (self->playbin) == GST_STATE_PLAYING)
             _attest_pipeline_set_playing (self, TRUE);
         }
       break;

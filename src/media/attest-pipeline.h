@@ -95,6 +95,11 @@ GstClockTime          attest_pipeline_get_analysis_interval (AttestPipeline *sel
 void                  attest_pipeline_set_matcher      (AttestPipeline *self,
                                                         AttestMatcher  *matcher,
                                                         GHashTable     *identity_names);
+/* Negative evidence: an index of the probes reviewers rejected, each tagged with the
+ * rejected identity (attest_matcher_load_rejections). A face that looks like a rejected
+ * probe is not offered that identity again. Ref'd; NULL: none. Main thread. */
+void                  attest_pipeline_set_rejections   (AttestPipeline *self,
+                                                        AttestMatcher  *rejections);
 /* The threshold stamped into the detections ("match-threshold", default
  * ATTEST_MATCHER_DEFAULT_THRESHOLD). Main thread. */
 void                  attest_pipeline_set_match_threshold (AttestPipeline *self,

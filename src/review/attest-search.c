@@ -6,6 +6,7 @@
 
 #include "review/attest-search.h"
 #include "store/attest-gallery.h"
+#include "store/attest-review.h"
 
 /* ---- the index ---- */
 
@@ -65,6 +66,51 @@ attest_matcher_load_from_store (AttestMatcher  *matcher,
       return -1;
     }
   return (gint64) attest_matcher_get_n_faces (matcher);
+}
+
+/* ---- rejected probes ---- */
+
+gint64
+attest_matcher_load_rejections (AttestMatcher  *rejections,
+                                AttestStore    *store,
+                                const char     *model_id,
+                                GError        **error)
+{
+  LoadData data = { rejections, NULL };
+
+  g_return_val_if_fail (rejections != NULL, -1);
+  g_return_val_if_fail (ATTEST_IS_STORE (store), -1);
+  g_return_val_if_fail (model_id != NULL, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  attest_matcher_clear (rejections);
+  if (attest_store_foreach_rejected_probe (store, model_id, load_one, &data, error) < 0)
+    {
+      g_clear_error (&data.error);
+      return -1;
+    }
+  /* A probe that cannot be normalised rejects nothing; the others still count. */
+  g_clear_error (&data.error);
+  return (gint64) attest_matcher_get_n_faces (rejections);
+}
+
+guint
+attest_rejections_find (AttestMatcher *rejections,
+                        const float   *probe,
+                        gint64        *identity_ids,
+                        guint          max_ids)
+{
+  AttestCandidate found[ATTEST_REJECTIONS_MAX];
+  guint n, kept = 0;
+
+  if (rejections == NULL || probe == NULL || attest_matcher_get_n_faces (rejections) == 0)
+    return 0;
+  n = attest_matcher_search_exact (rejections, probe, MIN (max_ids, ATTEST_REJECTIONS_MAX),
+                                   NULL, 0, found);
+  for (guint i = 0; i < n; i++)
+    if (found[i].score >= ATTEST_REVIEW_SAME_PROBE_SIMILARITY)
+      identity_ids[kept++] = found[i].identity_id;
+  return kept;
 }
 
 /* ---- still images ---- */

@@ -28,6 +28,23 @@ gint64                 attest_matcher_load_from_store (AttestMatcher          *m
                                                        const char             *model_id,
                                                        GError                **error);
 
+/* Negative evidence in memory: `rejections` (an AttestMatcher of ATTEST_EMBEDDING_DIM) is
+ * cleared and filled with every standing rejection's probe of model_id, tagged with the
+ * rejected identity. Returns how many, or -1 with error. Load again after a reject or undo. */
+gint64                 attest_matcher_load_rejections (AttestMatcher          *rejections,
+                                                       AttestStore            *store,
+                                                       const char             *model_id,
+                                                       GError                **error);
+
+/* Identities to leave out of a search for `probe`: those rejected for a probe at least
+ * ATTEST_REVIEW_SAME_PROBE_SIMILARITY alike (the same face, seen again). Writes up to
+ * max_ids (at most ATTEST_REJECTIONS_MAX) and returns how many. rejections may be NULL. */
+#define ATTEST_REJECTIONS_MAX 16
+guint                  attest_rejections_find         (AttestMatcher          *rejections,
+                                                       const float            *probe,
+                                                       gint64                 *identity_ids,
+                                                       guint                   max_ids);
+
 typedef struct _AttestStill AttestStill;
 
 /* Loads the image file and finds its faces (retrying padded, see above).

@@ -10,6 +10,7 @@
  * database failures. */
 #pragma once
 
+#include "attest-gallery.h"
 #include "attest-store.h"
 
 G_BEGIN_DECLS
@@ -181,6 +182,16 @@ GArray           *attest_store_rejected_identities_near (AttestStore            
                                                       guint                       dim,
                                                       double                      min_similarity,
                                                       GError                    **error);
+
+/* Streams every standing (not revoked) rejection whose item has a probe embedding made by
+ * model_id: func (rejection id, rejected identity id, probe embedding). For an in-memory
+ * index of rejected probes (attest_matcher_load_rejections), so suggestions can leave them
+ * out without a database read per face. Returns how many, or -1 with error. */
+gint64            attest_store_foreach_rejected_probe (AttestStore              *self,
+                                                       const char               *model_id,
+                                                       AttestEmbeddingFunc       func,
+                                                       gpointer                  user_data,
+                                                       GError                  **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestReviewItem, attest_review_item_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestReviewFrame, attest_review_frame_free)
