@@ -451,7 +451,9 @@ test_export_all (Fixture       *f,
   g_assert_null (strstr (html, "src=\"/"));
   g_assert_null (strstr (html, "href="));
   g_assert_nonnull (strstr (html, "@media print"));
-  g_assert_cmpuint (count_occurrences (html, "confirm by " ACTOR), ==, 3);
+  /* The decision chain: each match's confirmation, by whom. */
+  g_assert_cmpuint (count_occurrences (html, "<td>confirm (match:"), ==, 3);
+  g_assert_cmpuint (count_occurrences (html, "</td><td>" ACTOR "</td>"), ==, 3);
 
   /* audit.jsonl: every entry before the export, chained; the export entry follows it. */
   jsonl = read_text (out, "audit.jsonl");
@@ -638,7 +640,11 @@ test_export_probe_crop (Fixture       *f,
 
   html = read_text (out, "report.html");
   g_assert_cmpuint (count_occurrences (html, "src=\"data:image/png;base64,"), ==, 4);
-  g_assert_cmpuint (count_occurrences (html, "unsure by Second Sam"), ==, 1);
+  {
+    g_autofree char *row = g_strdup_printf ("<td>unsure (%s)</td><td>Second Sam</td>", item_subject);
+
+    g_assert_cmpuint (count_occurrences (html, row), ==, 1);
+  }
 }
 
 static void
