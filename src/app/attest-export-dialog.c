@@ -15,7 +15,7 @@ struct _AttestExportDialog
   GtkButton            *export_button;
   GtkStack             *export_button_stack;
   GtkSpinner           *spinner;
-  GtkRevealer          *error_revealer;
+  GtkBox               *error_box;
   GtkLabel             *error_label;
   AdwPreferencesPage   *page;
   AdwComboRow          *scope_row;
@@ -82,7 +82,7 @@ set_error (AttestExportDialog *self,
   g_free (self->error);
   self->error = g_strdup (message);
   gtk_label_set_label (self->error_label, message != NULL ? message : "");
-  gtk_revealer_set_reveal_child (self->error_revealer, message != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_box), message != NULL);
 }
 
 static const char *
@@ -290,6 +290,8 @@ on_exported (GObject      *object,
   set_error (self, NULL);
   update (self);
   g_signal_emit (self, signals[SIGNAL_EXPORTED], 0, exported);
+  /* A focused text entry being destroyed warns that it never lost focus. */
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
@@ -407,7 +409,7 @@ attest_export_dialog_class_init (AttestExportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AttestExportDialog, export_button);
   gtk_widget_class_bind_template_child (widget_class, AttestExportDialog, export_button_stack);
   gtk_widget_class_bind_template_child (widget_class, AttestExportDialog, spinner);
-  gtk_widget_class_bind_template_child (widget_class, AttestExportDialog, error_revealer);
+  gtk_widget_class_bind_template_child (widget_class, AttestExportDialog, error_box);
   gtk_widget_class_bind_template_child (widget_class, AttestExportDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, AttestExportDialog, page);
   gtk_widget_class_bind_template_child (widget_class, AttestExportDialog, scope_row);

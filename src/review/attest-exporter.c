@@ -705,15 +705,38 @@ write_file (const char  *tmp,
   return TRUE;
 }
 
+/* The reason in words a reader acts on; the library's own message repeats the path. */
+static const char *
+reason_for (const GError *cause)
+{
+  if (cause == NULL || cause->domain != G_IO_ERROR)
+    return NULL;
+  switch (cause->code)
+    {
+    case G_IO_ERROR_NOT_DIRECTORY:
+      return _("part of that path is a file, not a folder");
+    case G_IO_ERROR_READ_ONLY:
+      return _("it is on a read-only disk");
+    case G_IO_ERROR_PERMISSION_DENIED:
+      return _("you may not write there");
+    case G_IO_ERROR_NOT_FOUND:
+      return _("part of that path does not exist and cannot be created");
+    default:
+      return NULL;
+    }
+}
+
 static void
 fail_in_folder (GError     **error,
                 GError      *cause,
                 const char  *folder)
 {
+  const char *reason = reason_for (cause);
+
   g_set_error (error, G_IO_ERROR,
                cause != NULL && cause->domain == G_IO_ERROR ? cause->code : G_IO_ERROR_FAILED,
                _("Could not export to the folder “%s”: %s"), folder,
-               cause != NULL ? cause->message : g_strerror (errno));
+               reason != NULL ? reason : cause != NULL ? cause->message : g_strerror (errno));
 }
 
 /* Words for the selection, for the report and the export's audit entry. */
@@ -865,9 +888,11 @@ attest_exporter_export_full (AttestStore               *store,
     {
       int saved = errno;
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not export to the folder “%s”: %s"), folder,
-                   saved == ENOSPC ? _("the disk is full") : g_strerror (saved));
+      g_autoptr (GError) cause = g_error_new_literal (G_IO_ERROR, g_io_error_from_errno (saved),
+                                                      saved == ENOSPC ? _("the disk is full")
+                                                                      : g_strerror (saved));
+
+      fail_in_folder (error, cause, folder);
       return NULL;
     }
 

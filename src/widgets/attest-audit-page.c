@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "widgets/attest-audit-item.h"
-#include "widgets/attest-audit-page.h"
+#include "widgets/attest-audit-page-private.h"
 #include "widgets/attest-match-text.h"
 
 struct _AttestAuditPage
@@ -744,9 +744,9 @@ on_verified (GObject      *source,
             headline = g_strdup_printf (_("Broken at entry %" G_GINT64_FORMAT), r->bad_id);
           else
             headline = g_strdup (_("Broken"));
-          detail = g_strdup_printf (_("%s. The log was changed outside Attest at or after this "
-                                      "entry; entries before it still verify. Checked at %s."),
-                                    r->message, when);
+          detail = g_strdup_printf (_("%s. Someone changed, removed or reordered entries outside "
+                                      "Attest; the entries before this one still verify. Checked "
+                                      "at %s."), r->message, when);
           self->broken_id = r->bad_id;
         }
       show_verdict (self, r->ok, headline, detail);
@@ -921,7 +921,7 @@ attest_audit_page_init (AttestAuditPage *self)
   add_column (self, _("Action"), COLUMN_ACTION, FALSE, -1);
   add_column (self, _("Subject"), COLUMN_SUBJECT, FALSE, 110);
   add_column (self, _("Score"), COLUMN_SCORE, FALSE, -1);
-  add_column (self, _("Model"), COLUMN_MODEL, FALSE, 150);
+  add_column (self, _("Model"), COLUMN_MODEL, FALSE, 200);
   add_column (self, _("Rationale"), COLUMN_RATIONALE, TRUE, 200);
   add_column (self, NULL, COLUMN_DETAILS, FALSE, -1);
 
@@ -1068,4 +1068,30 @@ attest_audit_page_set_search_text (AttestAuditPage *self,
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
   /* search-changed is delayed; filter now so the caller sees the result. */
   on_search_changed (self);
+}
+
+/* ---- for tests (attest-audit-page-private.h) ---- */
+
+GtkButton *
+_attest_audit_page_get_verify_button (AttestAuditPage *self)
+{
+  return self->verify_button;
+}
+
+GtkDropDown *
+_attest_audit_page_get_action_dropdown (AttestAuditPage *self)
+{
+  return self->action_dropdown;
+}
+
+GtkSearchEntry *
+_attest_audit_page_get_search_entry (AttestAuditPage *self)
+{
+  return self->search_entry;
+}
+
+GtkColumnView *
+_attest_audit_page_get_column_view (AttestAuditPage *self)
+{
+  return self->column_view;
 }
