@@ -604,6 +604,24 @@ test_export_dialog (void)
     g_assert_cmpstr (attest_audit_page_get_shown_entry (page, 0)->action, ==, "export");
   }
   save_widget_png (GTK_WIDGET (window), "test-audit-after-export.png");
+  /* The report a reader gets: both faces of each match, the undone confirmation named, and
+   * the decision chain saying who was confirmed, rejected or undone. */
+  {
+    g_autofree char *path = g_build_filename (good, "report.html", NULL);
+    g_autofree char *html = NULL;
+    guint n_images = 0;
+
+    g_assert_true (g_file_get_contents (path, &html, NULL, NULL));
+    for (const char *p = strstr (html, "src=\"data:image/png;base64,"); p != NULL; p = strstr (p + 1, "src=\"data:image/png;base64,"))
+      n_images++;
+    g_assert_cmpuint (n_images, ==, 2 * g.n_matches);
+    g_assert_nonnull (strstr (html, "Not included: confirmations that were undone"));
+    g_assert_nonnull (strstr (html, "was undone on "));
+    g_assert_nonnull (strstr (html, "<td>reject John_Salley (item:2)</td>"));
+    g_assert_nonnull (strstr (html, "<td>confirm John_Schneider (item:2)</td>"));
+    g_assert_nonnull (strstr (html, "<td>undo of entry 10 (confirm)</td>"));
+    g_assert_nonnull (strstr (html, "Score 0.89 (threshold 0.45)"));
+  }
   /* Keep a copy of the report for people to look at. */
   {
     g_autofree char *from = g_build_filename (good, "report.html", NULL);

@@ -577,6 +577,15 @@ test_export_skips_revoked (Fixture       *f,
   g_assert_cmpuint (rows->len, ==, 3);
   g_assert_cmpstr (csv_get (rows, 1, "identity"), ==, ANN);
   g_assert_cmpstr (csv_get (rows, 2, "identity"), ==, ANN);
+  /* The report says which match is missing and why. */
+  {
+    g_autofree char *html = read_text (out, "report.html");
+    g_autofree char *line = g_strdup_printf ("Match %" G_GINT64_FORMAT " (%s,", f->match_ids[1], "Bo, Jr. &amp; Co");
+
+    g_assert_nonnull (strstr (html, "Not included: confirmations that were undone"));
+    g_assert_nonnull (strstr (html, line));
+    g_assert_cmpuint (count_occurrences (html, "<section class=\"match\""), ==, 2);
+  }
 }
 
 /* With review items (schema 2), the probe crop the reviewer saw is exported next to the
@@ -971,7 +980,8 @@ test_export_report_images (Fixture       *f,
   g_assert_cmpuint (count_occurrences (html, "(threshold 0.45)"), ==, 3);
   g_assert_nonnull (strstr (html, "not a probability"));
   g_assert_cmpuint (count_occurrences (html, "<table class=\"chain\">"), ==, 3);
-  g_assert_cmpuint (count_occurrences (html, "Confirmed by " ACTOR " at 2026-01-02T03:04:"), ==, 3);
+  g_assert_cmpuint (count_occurrences (html, "Confirmed by " ACTOR " on 2026-01-02 at 03:04:"), ==, 3);
+  g_assert_null (strstr (html, "Not included"));
   /* Two people with one face each: too small a gallery to estimate, and the page says so. */
   g_assert_cmpuint (count_occurrences (html, "too small to estimate"), ==, 3);
 }

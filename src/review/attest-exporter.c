@@ -460,6 +460,39 @@ static const char report_css[] =
   "page-break-before:always;border:none;margin:0}.note{break-inside:avoid}"
   "tr,figure{break-inside:avoid}}";
 
+/* "confirm John_Salley (item:3)", "undo of entry 10 (confirm)": what the entry decided,
+ * from its details, so the chain reads without audit.jsonl at hand. */
+static char *
+describe_decision (const AttestAuditEntry *e)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  const char *subject = e->subject != NULL ? e->subject : "";
+  JsonObject *details = NULL;
+
+  if (e->details != NULL && json_parser_load_from_data (parser, e->details, -1, NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    details = json_node_get_object (json_parser_get_root (parser));
+  if (details != NULL && json_object_has_member (details, "undone_audit_id"))
+    return g_strdup_printf (_("%s of entry %" G_GINT64_FORMAT " (%s)"), e->action,
+                            json_object_get_int_member (details, "undone_audit_id"),
+                            json_object_get_string_member_with_default (details, "undone_action", "?"));
+  if (details != NULL && json_object_has_member (details, "name") &&
+      JSON_NODE_HOLDS_VALUE (json_object_get_member (details, "name")))
+    return g_strdup_printf ("%s %s (%s)", e->action,
+                            json_object_get_string_member (details, "name"), subject);
+  return g_strdup_printf ("%s (%s)", e->action, subject);
+}
+
+static char *
+format_time_words (gint64 us)
+{
+  g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (us / G_USEC_PER_SEC);
+
+  if (t == NULL)
+    return g_strdup ("—");
+  return g_date_time_format (t, _("%Y-%m-%d at %H:%M:%S UTC"));
+}
+
 static void
 html_chain (GString           *out,
             GPtrArray         *audit,
@@ -501,7 +534,7 @@ html_chain (GString           *out,
       id = g_strdup_printf ("%" G_GINT64_FORMAT, e->id);
       if (!isnan (e->score) && !isnan (e->threshold))
         score = g_strdup_printf ("%.2f / %.2f", e->score, e->threshold);
-      what = g_strdup_printf ("%s (%s)", e->action, e->subject != NULL ? e->subject : "");
+      what = describe_decision (e);
       g_string_append (out, "<tr><td>");
       html_text (out, id);
       g_string_append (out, "</td><td>");
@@ -529,6 +562,7 @@ html_chain (GString           *out,
 
 static char *
 build_html (GPtrArray                 *matches,
+            GPtrArray                 *revoked,
             GPtrArray                 *audit,
             GHashTable                *fmr_texts,
             const AttestExportOptions *options,
@@ -601,6 +635,31 @@ build_html (GPtrArray                 *matches,
       html_text (out, _("No confirmed match is in this selection."));
       g_string_append (out, "</p>\n");
     }
+  if (revoked->len > 0)
+    {
+      g_string_append (out, "<h3>");
+      html_text (out, _("Not included: confirmations that were undone"));
+      g_string_append (out, "</h3>\n<ul>\n");
+      for (guint i = 0; i < revoked->len; i++)
+        {
+          ExportMatch *m = g_ptr_array_index (revoked, i);
+          g_autofree char *name = source_display_name (m);
+          g_autofree char *when = format_media_time (m->source_ms);
+          g_autofree char *undone = format_time_words (m->revoked_at);
+          g_autofree char *line = m->revoked_audit_id >= 0
+            ? g_strdup_printf (_("Match %" G_GINT64_FORMAT " (%s, %s at %s), confirmed by %s, was undone "
+                                 "on %s by audit entry %" G_GINT64_FORMAT "."),
+                               m->id, m->identity_name, name, when, m->reviewer, undone, m->revoked_audit_id)
+            : g_strdup_printf (_("Match %" G_GINT64_FORMAT " (%s, %s at %s), confirmed by %s, was undone "
+                                 "on %s."),
+                               m->id, m->identity_name, name, when, m->reviewer, undone);
+
+          g_string_append (out, "<li>");
+          html_text (out, line);
+          g_string_append (out, "</li>\n");
+        }
+      g_string_append (out, "</ul>\n");
+    }
 
   for (guint i = 0; i < matches->len; i++)
     {
@@ -617,7 +676,8 @@ build_html (GPtrArray                 *matches,
       g_autofree char *gallery_caption = m->face_id >= 0
         ? g_strdup_printf (_("Gallery: %s (face %" G_GINT64_FORMAT ")"), m->identity_name, m->face_id)
         : g_strdup_printf (_("Gallery: %s"), m->identity_name);
-      g_autofree char *decision = g_strdup_printf (_("Confirmed by %s at %s UTC."), m->reviewer, decided);
+      g_autofree char *decided_words = format_time_words (m->decided_at);
+      g_autofree char *decision = g_strdup_printf (_("Confirmed by %s on %s."), m->reviewer, decided_words);
       g_autofree char *score = g_strdup_printf (_("Score %.2f (threshold %.2f): %s"), m->score, m->threshold,
                                                 m->score >= m->threshold
                                                   ? _("at or above the threshold")
@@ -812,6 +872,7 @@ attest_exporter_export_full (AttestStore               *store,
 {
   AttestMatchFilter filter = ATTEST_MATCH_FILTER_INIT;
   g_autoptr (GPtrArray) matches = NULL;
+  g_autoptr (GPtrArray) revoked = NULL;
   g_autoptr (GPtrArray) audit = NULL;
   g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) moved = g_ptr_array_new_with_free_func (g_free);
@@ -863,6 +924,14 @@ attest_exporter_export_full (AttestStore               *store,
   matches = attest_store_list_matches (store, &filter, error);
   if (matches == NULL)
     return NULL;
+  /* The undone ones of the same selection, named in the report so none goes unexplained. */
+  filter.include_revoked = TRUE;
+  revoked = attest_store_list_matches (store, &filter, error);
+  if (revoked == NULL)
+    return NULL;
+  for (guint i = revoked->len; i > 0; i--)
+    if (((ExportMatch *) g_ptr_array_index (revoked, i - 1))->revoked_at == 0)
+      g_ptr_array_remove_index (revoked, i - 1);
   audit = attest_store_list_audit (store, 0, 0, error);
   if (audit == NULL)
     return NULL;
@@ -898,7 +967,7 @@ attest_exporter_export_full (AttestStore               *store,
 
   csv = build_csv (matches);
   json = build_json (matches, options->source_sha256, options->actor);
-  html = build_html (matches, audit, fmr_texts, options, selection);
+  html = build_html (matches, revoked, audit, fmr_texts, options, selection);
   jsonl = build_audit_jsonl (audit);
   csv_sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, csv, -1);
 
