@@ -456,9 +456,12 @@ static const char report_css[] =
   "table.chain th,table.chain td{width:auto;font-size:.9em}"
   "table.chain thead th{border-bottom:2px solid #ccc}"
   "table.toc td,table.toc th{width:auto}"
-  "@media print{body{margin:0;max-width:none}section.match{break-before:page;"
-  "page-break-before:always;border:none;margin:0}.note{break-inside:avoid}"
-  "tr,figure{break-inside:avoid}}";
+  /* Printed: one match per page (faces, decision, details and chain kept together). */
+  "@media print{body{margin:0;max-width:none;font-size:9.5pt;line-height:1.3}"
+  "section.match{break-before:page;page-break-before:always;border:none;margin:0;padding:0}"
+  ".note,.chain-block,tr,figure{break-inside:avoid}"
+  "figure img,.missing{width:150px;height:150px}.faces{margin:.5em 0}"
+  "th,td{padding:1px 6px}h3{margin:.6em 0 .3em}p{margin:.4em 0}}";
 
 /* "confirm John_Salley (item:3)", "undo of entry 10 (confirm)": what the entry decided,
  * from its details, so the chain reads without audit.jsonl at hand. */
@@ -500,7 +503,7 @@ html_chain (GString           *out,
 {
   guint n = 0;
 
-  g_string_append (out, "<h3>");
+  g_string_append (out, "<div class=\"chain-block\"><h3>");
   html_text (out, _("Decision chain"));
   g_string_append (out, "</h3>\n<p>");
   html_text (out, _("Every audit entry about this match or its review item, oldest first. Each "
@@ -530,7 +533,11 @@ html_chain (GString           *out,
       if (!entry_concerns (e, m))
         continue;
       n++;
-      at = format_time (e->at_us);
+      {
+        g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (e->at_us / G_USEC_PER_SEC);
+
+        at = t != NULL ? g_date_time_format (t, "%Y-%m-%d %H:%M:%S") : g_strdup ("—");
+      }
       id = g_strdup_printf ("%" G_GINT64_FORMAT, e->id);
       if (!isnan (e->score) && !isnan (e->threshold))
         score = g_strdup_printf ("%.2f / %.2f", e->score, e->threshold);
@@ -557,7 +564,7 @@ html_chain (GString           *out,
       html_text (out, _("No audit entry names this match: its confirmation cannot be checked."));
       g_string_append (out, "</td></tr>\n");
     }
-  g_string_append (out, "</tbody></table>\n");
+  g_string_append (out, "</tbody></table></div>\n");
 }
 
 static char *
