@@ -420,6 +420,38 @@ click (GtkButton *button)
   g_signal_emit_by_name (button, "clicked");
 }
 
+static GtkWidget *
+find_descendant (GtkWidget *root,
+                 GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type) && gtk_widget_get_mapped (child))
+        return child;
+      if ((found = find_descendant (child, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+has_label_text (GtkWidget  *root,
+                const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LABEL (child) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (child)), text) == 0)
+        return TRUE;
+      if (has_label_text (child, text))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* ---- tests ------------------------------------------------------------------------- */
 
 static void
@@ -482,6 +514,24 @@ test_page_lists_filters_and_verifies (void)
   g_assert_true (wait_for (page_idle, page));
   g_assert_cmpstr (attest_audit_page_get_verify_text (page), ==, "Intact: 12 entries");
   save_widget_png (GTK_WIDGET (window), "test-audit-intact.png");
+
+  /* The newest row's details: its hash, the hash before it and the JSON details. */
+  {
+    GtkWidget *button = find_descendant (GTK_WIDGET (_attest_audit_page_get_column_view (page)),
+                                         GTK_TYPE_MENU_BUTTON);
+    GtkPopover *popover;
+    g_autoptr (GPtrArray) entries = attest_store_list_audit (g.store, g.n_entries - 1, 0, NULL);
+    AttestAuditEntry *last = entries->pdata[0];
+
+    g_assert_nonnull (button);
+    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+    popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+    g_assert_true (has_label_text (GTK_WIDGET (popover), last->hash));
+    g_assert_true (has_label_text (GTK_WIDGET (popover), last->prev_hash));
+    save_widget_png (GTK_WIDGET (popover), "test-audit-details.png");
+    gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+  }
 
   /* Someone edits entry 5's rationale with the sqlite3 tool, dropping the trigger first. */
   g_assert_cmpint (sqlite3_open (g.db_path, &raw), ==, SQLITE_OK);

@@ -55,8 +55,7 @@ source_label (const AttestMatchSource *s)
   g_autofree char *name = path != NULL ? g_path_get_basename (path)
                                        : g_strdup (s->uri != NULL ? s->uri : s->sha256);
 
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%u match)", "%s (%u matches)",
-                                       s->n_matches), name, s->n_matches);
+  return g_steal_pointer (&name);
 }
 
 static const AttestMatchSource *
@@ -126,12 +125,21 @@ update (AttestExportDialog *self)
     summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u confirmed match", "%u confirmed matches",
                                             source->n_matches), source->n_matches);
   else
-    summary = g_strdup_printf (_("Confirmed matches of this source between %.1f s and %.1f s "
-                                 "(it has them from %.1f s to %.1f s)"),
+    summary = g_strdup_printf (_("Confirmed matches of this source from %.1f s to %.1f s"),
                                gtk_adjustment_get_value (self->from_adjustment),
-                               gtk_adjustment_get_value (self->to_adjustment),
-                               source->first_ms / 1000.0, source->last_ms / 1000.0);
+                               gtk_adjustment_get_value (self->to_adjustment));
   adw_action_row_set_subtitle (self->summary_row, summary);
+  if (source != NULL)
+    {
+      g_autofree char *span = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "%u confirmed match, at %.1f s",
+                                                            "%u confirmed matches, from %.1f s to %.1f s",
+                                                            source->n_matches),
+                                               source->n_matches, source->first_ms / 1000.0,
+                                               source->last_ms / 1000.0);
+
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->source_row), span);
+    }
 
   if (self->folder != NULL)
     folder_text = g_file_get_parse_name (self->folder);

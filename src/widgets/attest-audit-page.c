@@ -455,6 +455,7 @@ details_row (GtkGrid    *grid,
   gtk_label_set_selectable (GTK_LABEL (value), TRUE);
   gtk_label_set_wrap (GTK_LABEL (value), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (value), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_width_chars (GTK_LABEL (value), 66);
   gtk_label_set_max_width_chars (GTK_LABEL (value), 66);
   if (mono)
     gtk_widget_add_css_class (value, "monospace");
@@ -464,15 +465,25 @@ details_row (GtkGrid    *grid,
 }
 
 static void
+on_copy_hash_clicked (GtkButton *copy,
+                      GtkWidget *menu_button)
+{
+  GtkLabel *hash = g_object_get_data (G_OBJECT (menu_button), "hash");
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (copy)), gtk_label_get_label (hash));
+}
+
+static void
 setup_details (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item,
                gpointer                  user_data)
 {
   GtkWidget *button = gtk_menu_button_new ();
   GtkWidget *popover = gtk_popover_new ();
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *copy = gtk_button_new_with_mnemonic (_("_Copy Hash"));
   GtkWidget *grid = gtk_grid_new ();
   static const char *const keys[] = { "at", "frame", "hash", "prev", "details" };
   const char *titles[] = { _("Recorded (UTC)"), _("Frame"), _("Entry hash"), _("Previous hash"),
@@ -483,10 +494,16 @@ setup_details (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (button, "flat");
   gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_widget_set_hexpand (title, TRUE);
   gtk_widget_add_css_class (title, "heading");
+  /* First in the focus chain, so opening does not select a label's text. */
+  gtk_widget_add_css_class (copy, "flat");
+  g_signal_connect (copy, "clicked", G_CALLBACK (on_copy_hash_clicked), button);
+  gtk_box_append (GTK_BOX (header), title);
+  gtk_box_append (GTK_BOX (header), copy);
   gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
   gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
-  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), header);
   gtk_box_append (GTK_BOX (box), grid);
   gtk_widget_set_margin_start (box, 6);
   gtk_widget_set_margin_end (box, 6);
@@ -495,12 +512,7 @@ setup_details (GtkSignalListItemFactory *factory,
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     g_object_set_data (G_OBJECT (button), keys[i], details_row (GTK_GRID (grid), i, titles[i], i >= 2));
   g_object_set_data (G_OBJECT (button), "title", title);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
-  gtk_scrolled_window_set_propagate_natural_width (GTK_SCROLLED_WINDOW (scrolled), TRUE);
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 420);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), box);
-  gtk_popover_set_child (GTK_POPOVER (popover), scrolled);
+  gtk_popover_set_child (GTK_POPOVER (popover), box);
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), popover);
   gtk_list_item_set_child (list_item, button);
 }
@@ -518,7 +530,7 @@ bind_details (GtkSignalListItemFactory *factory,
   g_autofree char *details = pretty_details (e->details);
 
   if (e->source_sha256 != NULL && e->source_ms >= 0)
-    frame = g_strdup_printf (_("%s at %" G_GINT64_FORMAT " ms"), e->source_sha256, e->source_ms);
+    frame = g_strdup_printf (_("%s\nat %" G_GINT64_FORMAT " ms"), e->source_sha256, e->source_ms);
   else
     frame = g_strdup (e->source_sha256 != NULL ? e->source_sha256 : "—");
   gtk_label_set_label (g_object_get_data (button, "title"), title);
