@@ -986,6 +986,30 @@ test_export_report_images (Fixture       *f,
   g_assert_cmpuint (count_occurrences (html, "too small to estimate"), ==, 3);
 }
 
+/* With a gallery big enough (2 people, 10 faces), each score's threshold is given its
+ * measured false-match rate on that gallery. */
+static void
+test_export_report_fmr (Fixture       *f,
+                        gconstpointer  data)
+{
+  AttestExportOptions options = ATTEST_EXPORT_OPTIONS_INIT;
+  g_autoptr (AttestExportResult) result = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autofree char *out = g_build_filename (f->dir, "fmr", NULL);
+  g_autofree char *html = NULL;
+
+  /* Eight more faces, each on its own axis: no two people's faces resemble each other. */
+  for (int i = 0; i < 8; i++)
+    enrol (f, i % 2 == 0 ? ANN : BO, 2 + i, 32);
+  options.actor = ACTOR;
+  rows = export_rows (f, "fmr", &options, &result);
+  html = read_text (out, "report.html");
+  g_assert_cmpuint (count_occurrences (html, "estimated false-match rate 0.0%"), ==, 3);
+  g_assert_cmpuint (count_occurrences (html, "(95% bound)"), ==, 3);
+  g_assert_cmpuint (count_occurrences (html, "(10 faces of 2 people)"), ==, 3);
+  g_assert_null (strstr (html, "too small to estimate"));
+}
+
 /* audit.jsonl rebuilt into entries hashes to the same chain with the store's canonical
  * encoding: a reader can verify it without the database. */
 static void
@@ -1462,6 +1486,7 @@ main (int    argc,
   g_test_add ("/exporter/match-ids", Fixture, NULL, fixture_set_up, test_export_match_ids, fixture_tear_down);
   g_test_add ("/exporter/fields", Fixture, NULL, fixture_set_up, test_export_fields, fixture_tear_down);
   g_test_add ("/exporter/report-images", Fixture, NULL, fixture_set_up, test_export_report_images, fixture_tear_down);
+  g_test_add ("/exporter/report-fmr", Fixture, NULL, fixture_set_up, test_export_report_fmr, fixture_tear_down);
   g_test_add ("/exporter/audit-verifiable", Fixture, NULL, fixture_set_up, test_export_audit_verifiable, fixture_tear_down);
   g_test_add ("/exporter/read-only-mount", Fixture, NULL, fixture_set_up, test_export_read_only_mount, fixture_tear_down);
   g_test_add ("/exporter/disk-full", Fixture, NULL, fixture_set_up, test_export_disk_full, fixture_tear_down);
