@@ -677,7 +677,7 @@ test_export_unwritable (Fixture       *f,
   /* Tests run as root, where permissions do not stop writes: a folder below a regular file
    * (ENOTDIR) and one inside /proc cannot be created by anyone. */
   g_autofree char *under_file = g_build_filename (f->video_a, "evidence", NULL);
-  const char *targets[] = { under_file, "/proc/attest-export-test" };
+  const char *targets[] = { under_file, "/proc/attest-export-test", f->video_a };
   gint64 before = audit_count (f->store);
 
   for (guint i = 0; i < G_N_ELEMENTS (targets); i++)

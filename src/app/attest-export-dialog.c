@@ -12,6 +12,7 @@ struct _AttestExportDialog
   AdwWindow             parent_instance;
 
   /* template */
+  GtkButton            *cancel_button;
   GtkButton            *export_button;
   GtkStack             *export_button_stack;
   GtkSpinner           *spinner;
@@ -116,6 +117,8 @@ update (AttestExportDialog *self)
 
   if (self->loading)
     summary = g_strdup (_("Counting…"));
+  else if (scope == ATTEST_EXPORT_SCOPE_ALL && self->n_all == 0)
+    summary = g_strdup (_("No confirmed matches yet: confirm suggestions in the review first"));
   else if (scope == ATTEST_EXPORT_SCOPE_ALL)
     summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u confirmed match", "%u confirmed matches",
                                             self->n_all), self->n_all);
@@ -151,9 +154,10 @@ update (AttestExportDialog *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self->reviewer_row), "error");
 
   can_export = !busy && self->folder != NULL && !is_blank (reviewer_name (self)) &&
-               (scope == ATTEST_EXPORT_SCOPE_ALL || source != NULL);
+               (scope == ATTEST_EXPORT_SCOPE_ALL ? self->n_all > 0 : source != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "export.run", can_export);
   gtk_widget_set_sensitive (GTK_WIDGET (self->page), !self->exporting);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), !self->exporting);
   gtk_stack_set_visible_child_name (self->export_button_stack, self->exporting ? "spinner" : "label");
   gtk_spinner_set_spinning (self->spinner, self->exporting);
 }
@@ -324,7 +328,7 @@ attest_export_dialog_export (AttestExportDialog *self)
     }
   scope = get_scope (self);
   source = selected_source (self);
-  if (scope != ATTEST_EXPORT_SCOPE_ALL && source == NULL)
+  if (scope == ATTEST_EXPORT_SCOPE_ALL ? self->n_all == 0 : source == NULL)
     return;
 
   /* The name asked for here becomes the reviewer name when none was set. */
@@ -414,6 +418,7 @@ attest_export_dialog_class_init (AttestExportDialogClass *klass)
                   G_TYPE_NONE, 1, G_TYPE_POINTER);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/gnome/Attest/attest-export-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, AttestExportDialog, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, AttestExportDialog, export_button);
   gtk_widget_class_bind_template_child (widget_class, AttestExportDialog, export_button_stack);
   gtk_widget_class_bind_template_child (widget_class, AttestExportDialog, spinner);
