@@ -133,6 +133,22 @@ pretty_details (const char *details)
   return json_generator_to_data (generator, NULL);
 }
 
+/* A string member of the details object, or NULL. */
+static char *
+details_string (const char *details,
+                const char *member)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (details == NULL || !json_parser_load_from_data (parser, details, -1, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  return g_strdup (json_object_get_string_member_with_default (json_node_get_object (root), member, NULL));
+}
+
 static char *
 score_text (const AttestAuditEntry *e)
 {
@@ -417,8 +433,12 @@ bind_label (GtkSignalListItemFactory *factory,
       tooltip = g_strdup (e->model_id);
       break;
     case COLUMN_RATIONALE:
-      text = g_strdup (e->rationale != NULL ? e->rationale : "—");
-      tooltip = g_strdup (e->rationale);
+      /* An export has no rationale; what it covered says more than a dash. */
+      if (e->rationale == NULL && g_strcmp0 (e->action, "export") == 0)
+        text = details_string (e->details, "description");
+      if (text == NULL)
+        text = g_strdup (e->rationale != NULL ? e->rationale : "—");
+      tooltip = g_strdup (text);
       break;
     case COLUMN_DETAILS:
     default:
