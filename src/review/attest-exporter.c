@@ -1132,8 +1132,14 @@ attest_exporter_export_full_async (AttestStore               *store,
   data->options = *options;
   data->options.actor = g_strdup (options->actor);
   data->options.source_sha256 = g_strdup (options->source_sha256);
-  data->options.match_ids = options->match_ids != NULL
-    ? g_memdup2 (options->match_ids, sizeof (gint64) * MAX (options->n_match_ids, 1)) : NULL;
+  /* An empty set stays a set (non-NULL): it selects nothing, not everything. */
+  if (options->match_ids != NULL)
+    {
+      gint64 *ids = g_new0 (gint64, MAX (options->n_match_ids, 1));
+
+      memcpy (ids, options->match_ids, sizeof (gint64) * options->n_match_ids);
+      data->options.match_ids = ids;
+    }
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, attest_exporter_export_async);
   g_task_set_task_data (task, data, (GDestroyNotify) export_data_free);
