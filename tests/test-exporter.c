@@ -1323,6 +1323,30 @@ test_export_async (Fixture       *f,
   rows = parse_csv (csv);
   g_assert_cmpuint (rows->len, ==, 3);
   g_assert_cmpstr (csv_get (rows, 2, "identity"), ==, BO);
+
+  /* The _full variant copies the selection: the caller's array may go at once. */
+  {
+    AttestExportOptions options = ATTEST_EXPORT_OPTIONS_INIT;
+    g_autofree gint64 *ids = g_new (gint64, 1);
+    g_autofree char *chosen = g_build_filename (f->dir, "from the app, chosen", NULL);
+    g_autoptr (GFile) chosen_dir = g_file_new_for_path (chosen);
+    g_autofree char *chosen_csv = NULL;
+    g_autoptr (GPtrArray) chosen_rows = NULL;
+
+    g_clear_pointer (&result, attest_export_result_free);
+    ids[0] = f->match_ids[1];
+    options.actor = ACTOR;
+    options.match_ids = ids;
+    options.n_match_ids = 1;
+    attest_exporter_export_full_async (f->store, chosen_dir, &options, NULL, on_exported, &result);
+    g_clear_pointer (&ids, g_free);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (result->n_matches, ==, 1);
+    chosen_csv = read_text (chosen, "matches.csv");
+    chosen_rows = parse_csv (chosen_csv);
+    g_assert_cmpstr (csv_get (chosen_rows, 1, "identity"), ==, BO);
+  }
 }
 
 typedef struct
