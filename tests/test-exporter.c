@@ -10,8 +10,14 @@
 #include <math.h>
 #include <string.h>
 
+#include <errno.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+
 #include "review/attest-exporter.h"
 #include "store/attest-gallery.h"
+#include "store/attest-matches.h"
 #include "store/attest-store-private.h"
 
 #define MODEL "test-model-v1"
@@ -226,6 +232,14 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   g_clear_object (&f->store);
+  /* A test that failed half-way may leave its mounts: take them off before removing. */
+  {
+    g_autofree char *tiny = g_build_filename (f->dir, "tiny", NULL);
+    g_autofree char *ro = g_build_filename (f->dir, "read-only", NULL);
+
+    umount2 (tiny, MNT_DETACH);
+    umount2 (ro, MNT_DETACH);
+  }
   remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->db_path);
@@ -451,7 +465,9 @@ test_export_all (Fixture       *f,
   g_assert_null (strstr (html, "src=\"/"));
   g_assert_null (strstr (html, "href="));
   g_assert_nonnull (strstr (html, "@media print"));
-  g_assert_cmpuint (count_occurrences (html, "confirm by " ACTOR), ==, 3);
+  /* The decision chain: each match's confirmation, by whom. */
+  g_assert_cmpuint (count_occurrences (html, "<td>confirm (match:"), ==, 3);
+  g_assert_cmpuint (count_occurrences (html, "</td><td>" ACTOR "</td>"), ==, 3);
 
   /* audit.jsonl: every entry before the export, chained; the export entry follows it. */
   jsonl = read_text (out, "audit.jsonl");
@@ -561,6 +577,15 @@ test_export_skips_revoked (Fixture       *f,
   g_assert_cmpuint (rows->len, ==, 3);
   g_assert_cmpstr (csv_get (rows, 1, "identity"), ==, ANN);
   g_assert_cmpstr (csv_get (rows, 2, "identity"), ==, ANN);
+  /* The report says which match is missing and why. */
+  {
+    g_autofree char *html = read_text (out, "report.html");
+    g_autofree char *line = g_strdup_printf ("Match %" G_GINT64_FORMAT " (%s,", f->match_ids[1], "Bo, Jr. &amp; Co");
+
+    g_assert_nonnull (strstr (html, "Not included: confirmations that were undone"));
+    g_assert_nonnull (strstr (html, line));
+    g_assert_cmpuint (count_occurrences (html, "<section class=\"match\""), ==, 2);
+  }
 }
 
 /* With review items (schema 2), the probe crop the reviewer saw is exported next to the
@@ -638,7 +663,11 @@ test_export_probe_crop (Fixture       *f,
 
   html = read_text (out, "report.html");
   g_assert_cmpuint (count_occurrences (html, "src=\"data:image/png;base64,"), ==, 4);
-  g_assert_cmpuint (count_occurrences (html, "unsure by Second Sam"), ==, 1);
+  {
+    g_autofree char *row = g_strdup_printf ("<td>unsure (%s)</td><td>Second Sam</td>", item_subject);
+
+    g_assert_cmpuint (count_occurrences (html, row), ==, 1);
+  }
 }
 
 static void
@@ -648,7 +677,7 @@ test_export_unwritable (Fixture       *f,
   /* Tests run as root, where permissions do not stop writes: a folder below a regular file
    * (ENOTDIR) and one inside /proc cannot be created by anyone. */
   g_autofree char *under_file = g_build_filename (f->video_a, "evidence", NULL);
-  const char *targets[] = { under_file, "/proc/attest-export-test" };
+  const char *targets[] = { under_file, "/proc/attest-export-test", f->video_a };
   gint64 before = audit_count (f->store);
 
   for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
@@ -665,6 +694,603 @@ test_export_unwritable (Fixture       *f,
       g_assert_cmpint (audit_count (f->store), ==, before);
     }
   assert_audit_intact (f->store);
+}
+
+/* ---- selection ---- */
+
+static GPtrArray *
+export_rows (Fixture                   *f,
+             const char                *name,
+             const AttestExportOptions *options,
+             AttestExportResult       **result_out)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = g_build_filename (f->dir, name, NULL);
+  g_autoptr (GFile) dir = g_file_new_for_path (out);
+  g_autofree char *csv = NULL;
+  AttestExportResult *result;
+
+  result = attest_exporter_export_full (f->store, dir, options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  csv = read_text (out, "matches.csv");
+  *result_out = result;
+  return parse_csv (csv);
+}
+
+static JsonObject *
+details_of (AttestStore *store,
+            JsonParser  *parser)
+{
+  g_autoptr (AttestAuditEntry) last = last_audit_entry (store);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpstr (last->action, ==, "export");
+  json_parser_load_from_data (parser, last->details, -1, &error);
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static void
+test_export_time_range (Fixture       *f,
+                        gconstpointer  data)
+{
+  AttestExportOptions options = ATTEST_EXPORT_OPTIONS_INIT;
+  g_autoptr (AttestExportResult) result = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonObject *details, *selection;
+  gint64 before;
+
+  /* 800..1200 ms of every source: A at 1200 and B at 800 (bounds inclusive), not A at 4800. */
+  options.actor = ACTOR;
+  options.from_ms = 800;
+  options.to_ms = 1200;
+  rows = export_rows (f, "range all", &options, &result);
+  g_assert_cmpuint (result->n_matches, ==, 2);
+  g_assert_cmpuint (rows->len, ==, 3);
+  g_assert_cmpint (g_ascii_strtoll (csv_get (rows, 1, "match_id"), NULL, 10), ==, f->match_ids[0]);
+  g_assert_cmpint (g_ascii_strtoll (csv_get (rows, 2, "match_id"), NULL, 10), ==, f->match_ids[2]);
+  details = details_of (f->store, parser);
+  selection = json_object_get_object_member (details, "selection");
+  g_assert_cmpint (json_object_get_int_member (selection, "from_ms"), ==, 800);
+  g_assert_cmpint (json_object_get_int_member (selection, "to_ms"), ==, 1200);
+  g_assert_true (json_object_get_null_member (selection, "source_sha256"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (details, "exported_match_ids")), ==, 2);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  g_clear_pointer (&result, attest_export_result_free);
+
+  /* From 1000 ms on, within source A only: both of A's matches, none of B's. */
+  options.source_sha256 = f->sha_a;
+  options.from_ms = 1000;
+  options.to_ms = -1;
+  rows = export_rows (f, "range a", &options, &result);
+  g_assert_cmpuint (result->n_matches, ==, 2);
+  g_assert_cmpstr (csv_get (rows, 1, "time_ms"), ==, "1200");
+  g_assert_cmpstr (csv_get (rows, 2, "time_ms"), ==, "4800");
+  g_assert_cmpstr (csv_get (rows, 2, "source_sha256"), ==, f->sha_a);
+  details = details_of (f->store, parser);
+  selection = json_object_get_object_member (details, "selection");
+  g_assert_cmpstr (json_object_get_string_member (selection, "source_sha256"), ==, f->sha_a);
+  g_assert_true (json_object_get_null_member (selection, "to_ms"));
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  g_clear_pointer (&result, attest_export_result_free);
+
+  /* A range that ends before it starts is refused before anything is written. */
+  before = audit_count (f->store);
+  options.from_ms = 2000;
+  options.to_ms = 1000;
+  {
+    g_autofree char *out = g_build_filename (f->dir, "backwards", NULL);
+    g_autoptr (GFile) dir = g_file_new_for_path (out);
+
+    g_assert_null (attest_exporter_export_full (f->store, dir, &options, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, out));
+    g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  }
+  g_assert_cmpint (audit_count (f->store), ==, before);
+}
+
+static void
+test_export_match_ids (Fixture       *f,
+                       gconstpointer  data)
+{
+  AttestExportOptions options = ATTEST_EXPORT_OPTIONS_INIT;
+  g_autoptr (AttestExportResult) result = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  gint64 chosen[] = { 0, 0, 9999 };
+  JsonObject *details;
+  JsonArray *ids;
+
+  /* Asked in any order, with an id that is no match: the two real ones, in id order. */
+  chosen[0] = f->match_ids[2];
+  chosen[1] = f->match_ids[0];
+  options.actor = ACTOR;
+  options.match_ids = chosen;
+  options.n_match_ids = G_N_ELEMENTS (chosen);
+  rows = export_rows (f, "chosen", &options, &result);
+  g_assert_cmpuint (result->n_matches, ==, 2);
+  g_assert_cmpint (g_ascii_strtoll (csv_get (rows, 1, "match_id"), NULL, 10), ==, f->match_ids[0]);
+  g_assert_cmpint (g_ascii_strtoll (csv_get (rows, 2, "match_id"), NULL, 10), ==, f->match_ids[2]);
+  details = details_of (f->store, parser);
+  ids = json_object_get_array_member (json_object_get_object_member (details, "selection"), "match_ids");
+  g_assert_cmpuint (json_array_get_length (ids), ==, 3);
+  g_assert_cmpint (json_array_get_int_element (ids, 2), ==, 9999);
+  g_assert_nonnull (strstr (json_object_get_string_member (details, "description"), "3 chosen matches"));
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  g_clear_pointer (&result, attest_export_result_free);
+
+  /* Ids and a source combine: of the two chosen, only B's. */
+  options.source_sha256 = f->sha_b;
+  rows = export_rows (f, "chosen b", &options, &result);
+  g_assert_cmpuint (result->n_matches, ==, 1);
+  g_assert_cmpint (g_ascii_strtoll (csv_get (rows, 1, "match_id"), NULL, 10), ==, f->match_ids[2]);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  g_clear_pointer (&result, attest_export_result_free);
+
+  /* An empty set selects nothing (not everything). */
+  options.source_sha256 = NULL;
+  options.n_match_ids = 0;
+  rows = export_rows (f, "chosen none", &options, &result);
+  g_assert_cmpuint (result->n_matches, ==, 0);
+  g_assert_cmpuint (rows->len, ==, 1);
+}
+
+/* Every field of every match, in the CSV and the JSON, against what the store holds. */
+static void
+test_export_fields (Fixture       *f,
+                    gconstpointer  data)
+{
+  AttestExportOptions options = ATTEST_EXPORT_OPTIONS_INIT;
+  g_autoptr (AttestExportResult) result = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GPtrArray) records = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *json_path = g_build_filename (f->dir, "fields", "matches.json", NULL);
+  JsonArray *matches;
+
+  options.actor = ACTOR;
+  rows = export_rows (f, "fields", &options, &result);
+  records = attest_store_list_matches (f->store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (records->len, ==, 3);
+  g_assert_cmpuint (rows->len, ==, records->len + 1);
+  json_parser_load_from_file (parser, json_path, &error);
+  g_assert_no_error (error);
+  matches = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "matches");
+  g_assert_cmpuint (json_array_get_length (matches), ==, records->len);
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      AttestMatchRecord *m = g_ptr_array_index (records, i);
+      JsonObject *o = json_array_get_object_element (matches, i);
+      JsonObject *box = json_object_get_object_member (o, "box");
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, m->id);
+      g_autofree char *ms = g_strdup_printf ("%" G_GINT64_FORMAT, m->source_ms);
+      g_autofree char *frame = g_strdup_printf ("%" G_GINT64_FORMAT, m->frame);
+      g_autofree char *gallery = g_strdup_printf ("match-%" G_GINT64_FORMAT "-gallery.png", m->id);
+      g_autoptr (GDateTime) decided = g_date_time_new_from_iso8601 (csv_get (rows, i + 1, "decided_at"), NULL);
+      const struct { const char *column; const char *expected; } text[] = {
+        { "match_id", id }, { "source_uri", m->source_uri }, { "source_sha256", m->source_sha256 },
+        { "time_ms", ms }, { "frame", frame }, { "identity", m->identity_name },
+        { "model_id", m->model_id }, { "reviewer", m->reviewer },
+        { "rationale", m->rationale != NULL ? m->rationale : "" }, { "gallery_png", gallery },
+      };
+      const struct { const char *column; const char *member; double expected; } numbers[] = {
+        { "box_x", "x", m->box_x }, { "box_y", "y", m->box_y }, { "box_w", "w", m->box_w },
+        { "box_h", "h", m->box_h }, { "score", NULL, m->score }, { "threshold", NULL, m->threshold },
+      };
+
+      for (guint k = 0; k < G_N_ELEMENTS (text); k++)
+        g_assert_cmpstr (csv_get (rows, i + 1, text[k].column), ==, text[k].expected);
+      for (guint k = 0; k < G_N_ELEMENTS (numbers); k++)
+        {
+          double csv_value = g_ascii_strtod (csv_get (rows, i + 1, numbers[k].column), NULL);
+          double json_value = numbers[k].member != NULL
+            ? json_object_get_double_member (box, numbers[k].member)
+            : json_object_get_double_member (o, numbers[k].column);
+
+          g_assert_cmpfloat_with_epsilon (csv_value, numbers[k].expected, 1e-6);
+          g_assert_cmpfloat (json_value, ==, numbers[k].expected);
+        }
+      g_assert_nonnull (decided);
+      g_assert_cmpint (g_date_time_to_unix (decided) * G_USEC_PER_SEC +
+                       g_date_time_get_microsecond (decided), ==, m->decided_at);
+      g_assert_cmpstr (json_object_get_string_member (o, "decided_at"), ==, csv_get (rows, i + 1, "decided_at"));
+      g_assert_cmpint (json_object_get_int_member (o, "match_id"), ==, m->id);
+      g_assert_cmpstr (json_object_get_string_member (o, "source_uri"), ==, m->source_uri);
+      g_assert_cmpstr (json_object_get_string_member (o, "source_sha256"), ==, m->source_sha256);
+      g_assert_cmpint (json_object_get_int_member (o, "time_ms"), ==, m->source_ms);
+      g_assert_cmpint (json_object_get_int_member (o, "frame"), ==, m->frame);
+      g_assert_cmpstr (json_object_get_string_member (o, "identity"), ==, m->identity_name);
+      g_assert_cmpstr (json_object_get_string_member (o, "model_id"), ==, m->model_id);
+      g_assert_cmpstr (json_object_get_string_member (o, "reviewer"), ==, m->reviewer);
+      if (m->rationale != NULL)
+        g_assert_cmpstr (json_object_get_string_member (o, "rationale"), ==, m->rationale);
+      else
+        g_assert_true (json_object_get_null_member (o, "rationale"));
+      g_assert_cmpstr (json_object_get_string_member (o, "gallery_png"), ==, gallery);
+      g_assert_true (json_object_get_null_member (o, "probe_png"));
+    }
+}
+
+/* Every image of report.html is inline and is byte for byte one of the crops written beside
+ * it; every crop written is in the page. */
+static void
+test_export_report_images (Fixture       *f,
+                           gconstpointer  data)
+{
+  AttestExportOptions options = ATTEST_EXPORT_OPTIONS_INIT;
+  g_autoptr (AttestExportResult) result = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GHashTable) crops = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *out = g_build_filename (f->dir, "images", NULL);
+  g_autofree char *html = NULL;
+  guint n_images = 0, n_png = 0;
+
+  options.actor = ACTOR;
+  rows = export_rows (f, "images", &options, &result);
+  for (guint i = 0; i < result->files->len; i++)
+    {
+      const char *name = g_ptr_array_index (result->files, i);
+      g_autofree char *bytes = NULL;
+      gsize size;
+
+      if (!g_str_has_suffix (name, ".png"))
+        continue;
+      {
+        g_autofree char *path = g_build_filename (out, name, NULL);
+
+        g_assert_true (g_file_get_contents (path, &bytes, &size, NULL));
+      }
+      g_hash_table_insert (crops, g_base64_encode ((const guchar *) bytes, size), NULL);
+      n_png++;
+    }
+  g_assert_cmpuint (n_png, ==, 3);
+
+  html = read_text (out, "report.html");
+  g_assert_cmpuint (count_occurrences (html, "<img"), ==, count_occurrences (html, "<img alt=\"\" src=\"data:image/png;base64,"));
+  for (const char *p = strstr (html, "base64,"); p != NULL; p = strstr (p, "base64,"))
+    {
+      const char *end;
+      g_autofree char *b64 = NULL;
+      g_autofree guchar *png = NULL;
+      g_autoptr (GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+      g_autoptr (GError) error = NULL;
+      gsize size;
+
+      p += strlen ("base64,");
+      end = strchr (p, '"');
+      g_assert_nonnull (end);
+      b64 = g_strndup (p, end - p);
+      g_assert_true (g_hash_table_contains (crops, b64));
+      png = g_base64_decode (b64, &size);
+      g_assert_true (gdk_pixbuf_loader_write (loader, png, size, &error));
+      g_assert_true (gdk_pixbuf_loader_close (loader, &error));
+      g_assert_no_error (error);
+      g_assert_nonnull (gdk_pixbuf_loader_get_pixbuf (loader));
+      n_images++;
+    }
+  g_assert_cmpuint (n_images, ==, n_png);
+  /* What a reader needs beside the faces: the meaning of the score and the decision chain. */
+  g_assert_cmpuint (count_occurrences (html, "(threshold 0.45)"), ==, 3);
+  g_assert_nonnull (strstr (html, "not a probability"));
+  g_assert_cmpuint (count_occurrences (html, "<table class=\"chain\">"), ==, 3);
+  g_assert_cmpuint (count_occurrences (html, "Confirmed by " ACTOR " on 2026-01-02 at 03:04:"), ==, 3);
+  g_assert_null (strstr (html, "Not included"));
+  /* Two people with one face each: too small a gallery to estimate, and the page says so. */
+  g_assert_cmpuint (count_occurrences (html, "too small to estimate"), ==, 3);
+}
+
+/* With a gallery big enough (2 people, 10 faces), each score's threshold is given its
+ * measured false-match rate on that gallery. */
+static void
+test_export_report_fmr (Fixture       *f,
+                        gconstpointer  data)
+{
+  AttestExportOptions options = ATTEST_EXPORT_OPTIONS_INIT;
+  g_autoptr (AttestExportResult) result = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autofree char *out = g_build_filename (f->dir, "fmr", NULL);
+  g_autofree char *html = NULL;
+
+  /* Eight more faces, each on its own axis: no two people's faces resemble each other. */
+  for (int i = 0; i < 8; i++)
+    enrol (f, i % 2 == 0 ? ANN : BO, 2 + i, 32);
+  options.actor = ACTOR;
+  rows = export_rows (f, "fmr", &options, &result);
+  html = read_text (out, "report.html");
+  g_assert_cmpuint (count_occurrences (html, "estimated false-match rate 0.0%"), ==, 3);
+  g_assert_cmpuint (count_occurrences (html, "(95% bound)"), ==, 3);
+  g_assert_cmpuint (count_occurrences (html, "(10 faces of 2 people)"), ==, 3);
+  g_assert_null (strstr (html, "too small to estimate"));
+}
+
+/* audit.jsonl rebuilt into entries hashes to the same chain with the store's canonical
+ * encoding: a reader can verify it without the database. */
+static void
+test_export_audit_verifiable (Fixture       *f,
+                              gconstpointer  data)
+{
+  AttestExportOptions options = ATTEST_EXPORT_OPTIONS_INIT;
+  g_autoptr (AttestExportResult) result = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autofree char *out = g_build_filename (f->dir, "verify", NULL);
+  g_autofree char *jsonl = NULL;
+  g_autofree char *prev = g_strdup ("0000000000000000000000000000000000000000000000000000000000000000");
+  g_autofree char *tampered = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint n = 0;
+
+  options.actor = ACTOR;
+  rows = export_rows (f, "verify", &options, &result);
+  jsonl = read_text (out, "audit.jsonl");
+  lines = g_strsplit (jsonl, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      g_autoptr (GError) error = NULL;
+      g_autofree char *hash = NULL;
+      AttestAuditEntry e = { 0 };
+      JsonObject *o;
+
+      json_parser_load_from_data (parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      o = json_node_get_object (json_parser_get_root (parser));
+      e.id = json_object_get_int_member (o, "id");
+      e.at_us = json_object_get_int_member (o, "at_us");
+#define STR(name) (json_object_get_null_member (o, name) ? NULL : (char *) json_object_get_string_member (o, name))
+#define DBL(name) (json_object_get_null_member (o, name) ? NAN : json_object_get_double_member (o, name))
+      e.actor = STR ("actor");
+      e.action = STR ("action");
+      e.subject = STR ("subject");
+      e.source_sha256 = STR ("source_sha256");
+      e.source_ms = json_object_get_null_member (o, "source_ms") ? -1 : json_object_get_int_member (o, "source_ms");
+      e.score = DBL ("score");
+      e.threshold = DBL ("threshold");
+      e.model_id = STR ("model_id");
+      e.rationale = STR ("rationale");
+      e.details = STR ("details");
+      e.prev_hash = STR ("prev_hash");
+#undef STR
+#undef DBL
+      g_assert_cmpstr (e.prev_hash, ==, prev);
+      hash = _attest_audit_entry_compute_hash (&e);
+      g_assert_cmpstr (hash, ==, json_object_get_string_member (o, "hash"));
+      /* One changed character of the rationale no longer hashes the same. */
+      if (e.rationale != NULL && tampered == NULL)
+        {
+          g_autofree char *copy = g_strdup (e.rationale);
+
+          copy[0] ^= 1;
+          e.rationale = copy;
+          tampered = _attest_audit_entry_compute_hash (&e);
+          g_assert_cmpstr (tampered, !=, hash);
+        }
+      g_free (prev);
+      prev = g_strdup (hash);
+      n++;
+    }
+  g_assert_nonnull (tampered);
+  g_assert_cmpuint (n, ==, audit_count (f->store) - 1);
+  /* The chain in the folder ends where the store's export entry links. */
+  {
+    g_autoptr (AttestAuditEntry) last = last_audit_entry (f->store);
+
+    g_assert_cmpstr (last->prev_hash, ==, prev);
+  }
+}
+
+/* ---- bad output folders ---- */
+
+static gboolean
+try_mount_tmpfs (const char *where,
+                 const char *options)
+{
+  g_assert_cmpint (g_mkdir_with_parents (where, 0700), ==, 0);
+  if (mount ("tmpfs", where, "tmpfs", 0, options) == 0)
+    return TRUE;
+  g_test_message ("mount -t tmpfs -o %s %s refused: %s", options, where, g_strerror (errno));
+  return FALSE;
+}
+
+static char *
+db_sha256 (Fixture *f)
+{
+  /* Everything into the main file first (WAL), then its bytes. */
+  g_autoptr (GFile) file = g_file_new_for_path (f->db_path);
+  sqlite3 *db = _attest_store_lock (f->store);
+
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA wal_checkpoint (TRUNCATE)", NULL, NULL, NULL), ==, SQLITE_OK);
+  _attest_store_unlock (f->store);
+
+  return attest_file_sha256 (file, NULL, NULL);
+}
+
+/* What a failed export must leave: a message naming the folder, no "export" entry, the same
+ * database, and in the folder only what was there before. */
+static void
+assert_failed_cleanly (Fixture    *f,
+                       GError     *error,
+                       const char *folder,
+                       gint64      audit_before,
+                       const char *db_before,
+                       const char *only_file)
+{
+  g_autofree char *db_after = db_sha256 (f);
+  g_autoptr (GDir) listing = NULL;
+  const char *name;
+
+  g_assert_nonnull (error);
+  g_test_message ("error: %s", error->message);
+  g_assert_nonnull (strstr (error->message, folder));
+  g_assert_cmpint (audit_count (f->store), ==, audit_before);
+  g_assert_cmpstr (db_after, ==, db_before);
+  assert_audit_intact (f->store);
+  listing = g_dir_open (folder, 0, NULL);
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    g_assert_cmpstr (name, ==, only_file);
+}
+
+static void
+test_export_read_only_mount (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *mnt = g_build_filename (f->dir, "read-only", NULL);
+  g_autofree char *below = g_build_filename (mnt, "evidence", NULL);
+  g_autofree char *db_before = db_sha256 (f);
+  const char *targets[2] = { mnt, below };
+  gint64 before = audit_count (f->store);
+
+  if (!try_mount_tmpfs (mnt, "ro,size=64k"))
+    {
+      g_test_skip ("cannot mount a read-only tmpfs here (not root?)");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GFile) dir = g_file_new_for_path (targets[i]);
+
+      g_assert_null (attest_exporter_export (f->store, dir, NULL, ACTOR, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY);
+      assert_failed_cleanly (f, error, targets[i], before, db_before, NULL);
+    }
+  g_assert_cmpint (umount (mnt), ==, 0);
+}
+
+/* Fills a file system up to `leave` bytes free (counted in the file system's blocks). */
+static void
+fill_up (const char *folder,
+         gsize       leave)
+{
+  g_autofree char *reserve = g_build_filename (folder, "reserve", NULL);
+  g_autofree char *filler = g_build_filename (folder, "filler", NULL);
+  g_autofree char *zeros = g_malloc0 (leave);
+  char block[4096] = { 0 };
+  FILE *fp;
+
+  g_assert_true (g_file_set_contents (reserve, zeros, leave, NULL));
+  fp = fopen (filler, "w");
+  g_assert_nonnull (fp);
+  setvbuf (fp, NULL, _IONBF, 0);
+  while (fwrite (block, 1, sizeof block, fp) == sizeof block)
+    ;
+  g_assert_cmpint (errno, ==, ENOSPC);
+  fclose (fp);
+  g_assert_cmpint (g_unlink (reserve), ==, 0);
+}
+
+/* In a child (g_test_trap_subprocess): a file size limit of 4 KiB, SIGXFSZ ignored, so a
+ * write past it fails with EFBIG as a full disk fails with ENOSPC. */
+static void
+test_export_file_size_limit_child (void)
+{
+  const char *db_path = g_getenv ("ATTEST_TEST_DB");
+  const char *folder = g_getenv ("ATTEST_TEST_FOLDER");
+  g_autoptr (AttestStore) store = NULL;
+  g_autoptr (GFile) dir = g_file_new_for_path (folder);
+  g_autoptr (GError) error = NULL;
+  struct rlimit limit = { 4096, 4096 };
+
+  if (!g_test_subprocess ())
+    {
+      g_test_skip ("runs as a child of /exporter/file-size-limit");
+      return;
+    }
+  store = attest_store_open (db_path, &error);
+  g_assert_no_error (error);
+  signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+  g_assert_null (attest_exporter_export (store, dir, NULL, ACTOR, &error));
+  g_assert_nonnull (error);
+  g_printerr ("%s\n", error->message);
+}
+
+static void
+run_file_size_limit (Fixture    *f,
+                     const char *folder,
+                     const char *db_before)
+{
+  gint64 before = audit_count (f->store);
+
+  g_setenv ("ATTEST_TEST_DB", f->db_path, TRUE);
+  g_setenv ("ATTEST_TEST_FOLDER", folder, TRUE);
+  g_test_trap_subprocess ("/exporter/file-size-limit-child", 0, G_TEST_SUBPROCESS_INHERIT_STDOUT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*Could not export to the folder*");
+  g_test_trap_assert_stderr ("*File too large*");
+  {
+    GError error = { G_IO_ERROR, G_IO_ERROR_FAILED, (char *) folder };
+
+    assert_failed_cleanly (f, &error, folder, before, db_before, "notes.txt");
+  }
+}
+
+static void
+test_export_disk_full (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *mnt = g_build_filename (f->dir, "tiny", NULL);
+  g_autofree char *folder = g_build_filename (mnt, "case 9", NULL);
+  g_autofree char *notes = g_build_filename (folder, "notes.txt", NULL);
+  g_autofree char *db_before = db_sha256 (f);
+  gint64 before = audit_count (f->store);
+
+  if (!try_mount_tmpfs (mnt, "size=64k"))
+    {
+      g_test_message ("disk full: mount refused, running the RLIMIT_FSIZE fallback instead");
+      g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+      g_assert_true (g_file_set_contents (notes, "the investigator's own notes", -1, NULL));
+      run_file_size_limit (f, folder, db_before);
+      return;
+    }
+  g_test_message ("disk full: a 64 KiB tmpfs at %s, filled up to 8 KiB free", mnt);
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  /* What was in the folder before stays. */
+  g_assert_true (g_file_set_contents (notes, "the investigator's own notes", -1, NULL));
+  fill_up (mnt, 8192);
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GFile) dir = g_file_new_for_path (folder);
+
+    g_assert_null (attest_exporter_export (f->store, dir, NULL, ACTOR, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+    g_assert_nonnull (strstr (error->message, "the disk is full"));
+    assert_failed_cleanly (f, error, folder, before, db_before, "notes.txt");
+  }
+  /* With room again the same export goes through. */
+  {
+    g_autofree char *filler = g_build_filename (mnt, "filler", NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GFile) dir = g_file_new_for_path (folder);
+    g_autoptr (AttestExportResult) result = NULL;
+
+    g_assert_cmpint (g_unlink (filler), ==, 0);
+    result = attest_exporter_export (f->store, dir, NULL, ACTOR, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (result->n_matches, ==, 3);
+    g_assert_cmpint (audit_count (f->store), ==, before + 1);
+  }
+  g_assert_cmpint (umount (mnt), ==, 0);
+}
+
+/* The fallback on its own, so it is known to work where mounting is refused. */
+static void
+test_export_file_size_limit (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *folder = g_build_filename (f->dir, "limited", NULL);
+  g_autofree char *notes = g_build_filename (folder, "notes.txt", NULL);
+  g_autofree char *db_before = db_sha256 (f);
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (notes, "the investigator's own notes", -1, NULL));
+  run_file_size_limit (f, folder, db_before);
 }
 
 static void
@@ -697,6 +1323,30 @@ test_export_async (Fixture       *f,
   rows = parse_csv (csv);
   g_assert_cmpuint (rows->len, ==, 3);
   g_assert_cmpstr (csv_get (rows, 2, "identity"), ==, BO);
+
+  /* The _full variant copies the selection: the caller's array may go at once. */
+  {
+    AttestExportOptions options = ATTEST_EXPORT_OPTIONS_INIT;
+    g_autofree gint64 *ids = g_new (gint64, 1);
+    g_autofree char *chosen = g_build_filename (f->dir, "from the app, chosen", NULL);
+    g_autoptr (GFile) chosen_dir = g_file_new_for_path (chosen);
+    g_autofree char *chosen_csv = NULL;
+    g_autoptr (GPtrArray) chosen_rows = NULL;
+
+    g_clear_pointer (&result, attest_export_result_free);
+    ids[0] = f->match_ids[1];
+    options.actor = ACTOR;
+    options.match_ids = ids;
+    options.n_match_ids = 1;
+    attest_exporter_export_full_async (f->store, chosen_dir, &options, NULL, on_exported, &result);
+    g_clear_pointer (&ids, g_free);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (result->n_matches, ==, 1);
+    chosen_csv = read_text (chosen, "matches.csv");
+    chosen_rows = parse_csv (chosen_csv);
+    g_assert_cmpstr (csv_get (chosen_rows, 1, "identity"), ==, BO);
+  }
 }
 
 typedef struct
@@ -799,6 +1449,36 @@ test_cli_export (Fixture       *f,
   g_assert_nonnull (strstr (run.err, bad));
   run_clear (&run);
 
+  /* A time range: 1000..2000 ms of every source is Ann's match at 1200 ms in A. */
+  {
+    g_autofree char *ranged = g_build_filename (f->dir, "cli range", NULL);
+    g_autofree char *ranged_csv = NULL;
+    g_autoptr (GPtrArray) ranged_rows = NULL;
+    const char *args[] = { "--database", f->db_path, "export", "--to", ranged, "--from-ms", "1000",
+                           "--to-ms", "2000", "--reviewer", "Cli Clara", NULL };
+
+    run_cli (&run, args);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "\"matches\":1,"));
+    ranged_csv = read_text (ranged, "matches.csv");
+    ranged_rows = parse_csv (ranged_csv);
+    g_assert_cmpuint (ranged_rows->len, ==, 2);
+    g_assert_cmpstr (csv_get (ranged_rows, 1, "time_ms"), ==, "1200");
+    run_clear (&run);
+    before++;
+  }
+
+  /* Usage: a range that ends before it starts. */
+  {
+    const char *args[] = { "--database", f->db_path, "export", "--to", out, "--from-ms", "5",
+                           "--to-ms", "1", NULL };
+
+    run_cli (&run, args);
+  }
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "--from-ms"));
+  run_clear (&run);
+
   /* Usage: --to is required. */
   {
     const char *args[] = { "--database", f->db_path, "export", NULL };
@@ -826,6 +1506,16 @@ main (int    argc,
   g_test_add ("/exporter/skips-revoked", Fixture, NULL, fixture_set_up, test_export_skips_revoked, fixture_tear_down);
   g_test_add ("/exporter/probe-crop", Fixture, NULL, fixture_set_up, test_export_probe_crop, fixture_tear_down);
   g_test_add ("/exporter/unwritable", Fixture, NULL, fixture_set_up, test_export_unwritable, fixture_tear_down);
+  g_test_add ("/exporter/time-range", Fixture, NULL, fixture_set_up, test_export_time_range, fixture_tear_down);
+  g_test_add ("/exporter/match-ids", Fixture, NULL, fixture_set_up, test_export_match_ids, fixture_tear_down);
+  g_test_add ("/exporter/fields", Fixture, NULL, fixture_set_up, test_export_fields, fixture_tear_down);
+  g_test_add ("/exporter/report-images", Fixture, NULL, fixture_set_up, test_export_report_images, fixture_tear_down);
+  g_test_add ("/exporter/report-fmr", Fixture, NULL, fixture_set_up, test_export_report_fmr, fixture_tear_down);
+  g_test_add ("/exporter/audit-verifiable", Fixture, NULL, fixture_set_up, test_export_audit_verifiable, fixture_tear_down);
+  g_test_add ("/exporter/read-only-mount", Fixture, NULL, fixture_set_up, test_export_read_only_mount, fixture_tear_down);
+  g_test_add ("/exporter/disk-full", Fixture, NULL, fixture_set_up, test_export_disk_full, fixture_tear_down);
+  g_test_add ("/exporter/file-size-limit", Fixture, NULL, fixture_set_up, test_export_file_size_limit, fixture_tear_down);
+  g_test_add_func ("/exporter/file-size-limit-child", test_export_file_size_limit_child);
   g_test_add ("/exporter/async", Fixture, NULL, fixture_set_up, test_export_async, fixture_tear_down);
   g_test_add ("/exporter/cli", Fixture, NULL, fixture_set_up, test_cli_export, fixture_tear_down);
   return g_test_run ();

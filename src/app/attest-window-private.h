@@ -7,6 +7,8 @@
 #include "widgets/attest-candidate-panel.h"
 #include "widgets/attest-video-view.h"
 #include "widgets/attest-gallery-page.h"
+#include "widgets/attest-audit-page.h"
+#include "app/attest-export-dialog.h"
 
 G_BEGIN_DECLS
 
@@ -59,6 +61,9 @@ struct _AttestWindow
   char                 *last_queue_error;
   AttestMatcher        *rejections;        /* rejected probes, for the live suggestions */
   GCancellable         *rejections_cancellable;
+  /* Audit page and export (attest-window-audit.c) */
+  AttestAuditPage      *audit_page;        /* template */
+  AttestExportDialog   *export_dialog;     /* weak: the open export dialog, or NULL */
 };
 
 void             _attest_window_class_install_actions (GtkWidgetClass *widget_class);
@@ -90,6 +95,16 @@ void             _attest_window_rejections_changed    (AttestWindow   *self);
 /* A pending item was added (item_id) by playback or by hand: the review page refreshes. */
 void             _attest_window_queue_changed         (AttestWindow   *self,
                                                        gint64          item_id);
+/* Audit page and export (attest-window-audit.c). */
+void             _attest_window_class_init_audit      (GtkWidgetClass *widget_class);
+void             _attest_window_init_audit            (AttestWindow   *self);
+void             _attest_window_dispose_audit         (AttestWindow   *self);
+/* After anything audited (a decision, an edit, an export): lists the Audit page again when it
+ * is on screen. */
+void             _attest_window_audit_changed         (AttestWindow   *self);
+AttestAuditPage *_attest_window_get_audit_page        (AttestWindow   *self);
+/* The open export dialog (win.export), or NULL. */
+AttestExportDialog *_attest_window_get_export_dialog  (AttestWindow   *self);
 
 /* Plain text of the most recent toast, NULL before the first. */
 const char      *_attest_window_get_last_toast_title (AttestWindow *self);

@@ -418,6 +418,7 @@ attest_window_dispose (GObject *object)
   _attest_window_dispose_gallery (self);
   _attest_window_dispose_matching (self);
   _attest_window_dispose_queue (self);
+  _attest_window_dispose_audit (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), ATTEST_TYPE_WINDOW);
 
   G_OBJECT_CLASS (attest_window_parent_class)->dispose (object);
@@ -515,6 +516,7 @@ attest_window_class_init (AttestWindowClass *klass)
   _attest_window_class_install_actions (widget_class);
   _attest_window_class_init_matching (widget_class);
   _attest_window_class_init_queue (widget_class);
+  _attest_window_class_init_audit (widget_class);
 }
 
 static void
@@ -558,6 +560,7 @@ attest_window_init (AttestWindow *self)
   _attest_window_add_shortcuts (self);
   _attest_window_init_matching (self);
   _attest_window_init_gallery (self);
+  _attest_window_init_audit (self);
 
   drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
   gtk_drop_target_set_gtypes (drop, drop_types, G_N_ELEMENTS (drop_types));

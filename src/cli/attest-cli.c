@@ -16,7 +16,9 @@
  * default: the CLI does not read the app's settings, so pass --threshold to match a changed
  * one.
  *
- * export writes the evidence files (see attest-exporter.h) and prints one line with the folder,
+ * export writes the evidence files (see attest-exporter.h) of every confirmed match, or of one
+ * --source FILE, or of a time range (--from-ms / --to-ms, in each source or in that one), and
+ * prints one line with the folder,
  * the number of matches and the files written; exit 1 when the folder cannot be written or
  * --source cannot be read, and then nothing is recorded as exported.
  *
@@ -877,10 +879,14 @@ cli_identify (Cli   *cli,
 
 static char *export_to = NULL;
 static char *export_source = NULL;
+static gint64 export_from_ms = -1;
+static gint64 export_to_ms = -1;
 
 static const GOptionEntry export_entries[] = {
   { "to", 'o', 0, G_OPTION_ARG_FILENAME, &export_to, N_("Folder to write the evidence into (created when missing; required)"), "DIR" },
   { "source", 's', 0, G_OPTION_ARG_FILENAME, &export_source, N_("Only matches from this video or image file (found by its contents)"), "FILE" },
+  { "from-ms", 0, 0, G_OPTION_ARG_INT64, &export_from_ms, N_("Only matches at or after this time in their source (milliseconds)"), "T0" },
+  { "to-ms", 0, 0, G_OPTION_ARG_INT64, &export_to_ms, N_("Only matches at or before this time in their source (milliseconds)"), "T1" },
   { "reviewer", 'r', 0, G_OPTION_ARG_STRING, &enrol_reviewer, N_("Who is exporting (default: your name)"), "NAME" },
   { NULL }
 };
@@ -897,12 +903,19 @@ cli_export (Cli   *cli,
   g_autoptr (GError) error = NULL;
   g_autoptr (GFile) dir = NULL;
   g_autofree char *source_sha256 = NULL;
+  AttestExportOptions options = ATTEST_EXPORT_OPTIONS_INIT;
   g_autoptr (GString) line = NULL;
 
   if (is_blank (export_to) || argc > 0)
     {
       cli_error ("export", is_blank (export_to) ? _("--to DIR is required")
                                                : _("unexpected arguments; use --source FILE"));
+      return EXIT_USAGE;
+    }
+  if (export_from_ms < -1 || export_to_ms < -1 ||
+      (export_from_ms >= 0 && export_to_ms >= 0 && export_from_ms > export_to_ms))
+    {
+      cli_error ("export", _("--from-ms and --to-ms must be times in milliseconds, --from-ms not after --to-ms"));
       return EXIT_USAGE;
     }
   if (export_source != NULL)
@@ -920,7 +933,11 @@ cli_export (Cli   *cli,
     return EXIT_SETUP;
 
   dir = g_file_new_for_commandline_arg (export_to);
-  result = attest_exporter_export (store, dir, source_sha256, reviewer_name (), &error);
+  options.actor = reviewer_name ();
+  options.source_sha256 = source_sha256;
+  options.from_ms = export_from_ms;
+  options.to_ms = export_to_ms;
+  result = attest_exporter_export_full (store, dir, &options, &error);
   if (result == NULL)
     {
       cli_error ("export", error->message);
@@ -1113,7 +1130,7 @@ static const Verb verbs[] = {
     identify_entries, cli_identify },
   { "scan", "VIDEO…", N_("Scan videos into the review queue; one JSON line per pending item created"),
     scan_entries, cli_scan },
-  { "export", "--to DIR", N_("Write the confirmed matches’ evidence (CSV, JSON, crops, report) to DIR"),
+  { "export", "--to DIR [--source FILE] [--from-ms T0] [--to-ms T1]", N_("Write the confirmed matches’ evidence (CSV, JSON, crops, report) to DIR"),
     export_entries, cli_export },
 };
 

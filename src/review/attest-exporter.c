@@ -1,9 +1,7 @@
 /* attest-exporter.c: evidence export (see attest-exporter.h).
  *
- * Reads the matches straight from the store's tables under its lock (the columns of schema v1,
- * plus review_item_id / revoked_at / review_items.probe_png when a later schema has them, found
- * with PRAGMA table_info), then writes every file into a temporary folder and renames them into
- * place. The audit append comes last, so a failed export is never recorded as done. */
+ * Reads the matches with attest_store_list_matches (attest-matches.h), then writes every file
+ * into a temporary folder and renames them into place. The audit append comes last, so a failed export is never recorded as done. */
 #include "config.h"
 
 #include <errno.h>
@@ -14,42 +12,11 @@
 #include <string.h>
 
 #include "review/attest-exporter.h"
-#include "store/attest-store-private.h"
+#include "review/attest-matcher.h"
+#include "store/attest-gallery.h"
+#include "store/attest-matches.h"
 
-typedef struct
-{
-  gint64  id;
-  char   *source_uri;
-  char   *source_sha256;
-  gint64  source_ms;
-  gint64  frame;            /* -1: unknown */
-  double  box[4];
-  char   *identity;
-  double  score;
-  double  threshold;
-  char   *model_id;
-  char   *reviewer;
-  gint64  decided_at;       /* UTC microseconds */
-  char   *rationale;
-  gint64  audit_id;         /* -1: none */
-  gint64  review_item_id;   /* -1: none */
-  GBytes *probe_png;
-  GBytes *gallery_png;
-} ExportMatch;
-
-static void
-export_match_free (ExportMatch *m)
-{
-  g_free (m->source_uri);
-  g_free (m->source_sha256);
-  g_free (m->identity);
-  g_free (m->model_id);
-  g_free (m->reviewer);
-  g_free (m->rationale);
-  g_clear_pointer (&m->probe_png, g_bytes_unref);
-  g_clear_pointer (&m->gallery_png, g_bytes_unref);
-  g_free (m);
-}
+typedef AttestMatchRecord ExportMatch;
 
 void
 attest_export_result_free (AttestExportResult *result)
@@ -60,117 +27,6 @@ attest_export_result_free (AttestExportResult *result)
   g_clear_pointer (&result->files, g_ptr_array_unref);
   g_free (result->csv_sha256);
   g_free (result);
-}
-
-/* ---- reading ---- */
-
-static gboolean
-has_column (sqlite3    *db,
-            const char *table,
-            const char *column)
-{
-  g_autofree char *sql = g_strdup_printf ("PRAGMA table_info (%s)", table);
-  sqlite3_stmt *stmt = NULL;
-  gboolean found = FALSE;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    return FALSE;
-  while (!found && sqlite3_step (stmt) == SQLITE_ROW)
-    found = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), column) == 0;
-  sqlite3_finalize (stmt);
-  return found;
-}
-
-static char *
-column_strdup (sqlite3_stmt *stmt,
-               int           i)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, i));
-}
-
-static GBytes *
-column_bytes (sqlite3_stmt *stmt,
-              int           i)
-{
-  if (sqlite3_column_type (stmt, i) != SQLITE_BLOB)
-    return NULL;
-  return g_bytes_new (sqlite3_column_blob (stmt, i), sqlite3_column_bytes (stmt, i));
-}
-
-static gint64
-column_id (sqlite3_stmt *stmt,
-           int           i)
-{
-  return sqlite3_column_type (stmt, i) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, i);
-}
-
-static GPtrArray *
-read_matches (AttestStore  *store,
-              const char   *source_sha256,
-              GError      **error)
-{
-  g_autoptr (GPtrArray) matches = g_ptr_array_new_with_free_func ((GDestroyNotify) export_match_free);
-  g_autofree char *sql = NULL;
-  sqlite3 *db = _attest_store_lock (store);
-  sqlite3_stmt *stmt = NULL;
-  gboolean has_item = has_column (db, "matches", "review_item_id");
-  gboolean has_revoked = has_column (db, "matches", "revoked_at");
-  gboolean has_probe = has_item && has_column (db, "review_items", "probe_png");
-  int rc;
-
-  sql = g_strdup_printf (
-    "SELECT m.id, s.uri, s.sha256, m.source_ms, m.frame, m.box_x, m.box_y, m.box_w, m.box_h,"
-    "  i.name, m.score, m.threshold, m.model_id, m.reviewer, m.decided_at, m.rationale,"
-    "  m.audit_id, %s, %s,"
-    /* The matched face's thumbnail, else the identity's first face that has one. */
-    "  coalesce ((SELECT f.thumbnail_png FROM faces f"
-    "             WHERE f.id = m.face_id AND f.thumbnail_png IS NOT NULL),"
-    "            (SELECT f.thumbnail_png FROM faces f"
-    "             WHERE f.identity_id = m.identity_id AND f.thumbnail_png IS NOT NULL"
-    "             ORDER BY f.id LIMIT 1))"
-    " FROM matches m JOIN sources s ON s.id = m.source_id"
-    "  JOIN identities i ON i.id = m.identity_id"
-    " WHERE (?1 IS NULL OR s.sha256 = ?1) %s"
-    " ORDER BY m.id",
-    has_item ? "m.review_item_id" : "NULL",
-    has_probe ? "(SELECT r.probe_png FROM review_items r WHERE r.id = m.review_item_id)" : "NULL",
-    has_revoked ? "AND m.revoked_at IS NULL" : "");
-
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      if (source_sha256 != NULL)
-        sqlite3_bind_text (stmt, 1, source_sha256, -1, SQLITE_TRANSIENT);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        {
-          ExportMatch *m = g_new0 (ExportMatch, 1);
-
-          m->id = sqlite3_column_int64 (stmt, 0);
-          m->source_uri = column_strdup (stmt, 1);
-          m->source_sha256 = column_strdup (stmt, 2);
-          m->source_ms = sqlite3_column_int64 (stmt, 3);
-          m->frame = column_id (stmt, 4);
-          for (int b = 0; b < 4; b++)
-            m->box[b] = sqlite3_column_double (stmt, 5 + b);
-          m->identity = column_strdup (stmt, 9);
-          m->score = sqlite3_column_double (stmt, 10);
-          m->threshold = sqlite3_column_double (stmt, 11);
-          m->model_id = column_strdup (stmt, 12);
-          m->reviewer = column_strdup (stmt, 13);
-          m->decided_at = sqlite3_column_int64 (stmt, 14);
-          m->rationale = column_strdup (stmt, 15);
-          m->audit_id = column_id (stmt, 16);
-          m->review_item_id = column_id (stmt, 17);
-          m->probe_png = column_bytes (stmt, 18);
-          m->gallery_png = column_bytes (stmt, 19);
-          g_ptr_array_add (matches, m);
-        }
-    }
-  if (rc != SQLITE_DONE)
-    _attest_store_set_sqlite_error (error, db, rc, _("Could not read the confirmed matches"));
-  sqlite3_finalize (stmt);
-  _attest_store_unlock (store);
-  return rc == SQLITE_DONE ? g_steal_pointer (&matches) : NULL;
 }
 
 /* ---- formatting ---- */
@@ -245,10 +101,10 @@ build_csv (GPtrArray *matches)
       g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, m->id);
       g_autofree char *ms = g_strdup_printf ("%" G_GINT64_FORMAT, m->source_ms);
       g_autofree char *frame = m->frame >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, m->frame) : NULL;
-      g_autofree char *bx = format_double (m->box[0]);
-      g_autofree char *by = format_double (m->box[1]);
-      g_autofree char *bw = format_double (m->box[2]);
-      g_autofree char *bh = format_double (m->box[3]);
+      g_autofree char *bx = format_double (m->box_x);
+      g_autofree char *by = format_double (m->box_y);
+      g_autofree char *bw = format_double (m->box_w);
+      g_autofree char *bh = format_double (m->box_h);
       g_autofree char *score = format_double (m->score);
       g_autofree char *threshold = format_double (m->threshold);
       g_autofree char *decided = format_time (m->decided_at);
@@ -264,7 +120,7 @@ build_csv (GPtrArray *matches)
       csv_field (out, by, FALSE);
       csv_field (out, bw, FALSE);
       csv_field (out, bh, FALSE);
-      csv_field (out, m->identity, FALSE);
+      csv_field (out, m->identity_name, FALSE);
       csv_field (out, score, FALSE);
       csv_field (out, threshold, FALSE);
       csv_field (out, m->model_id, FALSE);
@@ -354,12 +210,12 @@ build_json (GPtrArray  *matches,
       json_member_int (b, "frame", m->frame, m->frame >= 0);
       json_builder_set_member_name (b, "box");
       json_builder_begin_object (b);
-      json_member_double (b, "x", m->box[0]);
-      json_member_double (b, "y", m->box[1]);
-      json_member_double (b, "w", m->box[2]);
-      json_member_double (b, "h", m->box[3]);
+      json_member_double (b, "x", m->box_x);
+      json_member_double (b, "y", m->box_y);
+      json_member_double (b, "w", m->box_w);
+      json_member_double (b, "h", m->box_h);
       json_builder_end_object (b);
-      json_member_string (b, "identity", m->identity);
+      json_member_string (b, "identity", m->identity_name);
       json_member_double (b, "score", m->score);
       json_member_double (b, "threshold", m->threshold);
       json_member_string (b, "model_id", m->model_id);
@@ -438,18 +294,6 @@ html_text (GString    *out,
 }
 
 static void
-html_row (GString    *out,
-          const char *label,
-          const char *value)
-{
-  g_string_append (out, "<tr><th>");
-  html_text (out, label);
-  g_string_append (out, "</th><td>");
-  html_text (out, value);
-  g_string_append (out, "</td></tr>\n");
-}
-
-static void
 html_face (GString    *out,
            GBytes     *png,
            const char *caption)
@@ -474,98 +318,411 @@ html_face (GString    *out,
   g_string_append (out, "</figcaption></figure>");
 }
 
-static const char report_css[] =
-  "body{font-family:sans-serif;margin:2em;color:#222}"
-  "section.match{border-top:1px solid #999;padding-top:1em;margin-top:2em}"
-  ".faces{display:flex;gap:2em}"
-  "figure{margin:0;text-align:center}"
-  "figure img,.missing{width:160px;height:160px;object-fit:contain;border:1px solid #ccc}"
-  ".missing{display:flex;align-items:center;justify-content:center;color:#777}"
-  "table{border-collapse:collapse;margin:1em 0}"
-  "th,td{text-align:left;padding:2px 8px;border-bottom:1px solid #eee;vertical-align:top}"
-  "td{word-break:break-all}"
-  "@media print{body{margin:0}section.match{page-break-before:always;break-before:page;"
-  "border:none;margin:0}}";
+/* ---- what a score means ---- */
+
+typedef struct
+{
+  AttestMatcher *matcher;
+} LoadData;
+
+static void
+load_face (gint64       face_id,
+           gint64       identity_id,
+           const float *embedding,
+           gpointer     user_data)
+{
+  LoadData *data = user_data;
+
+  /* An unusable embedding is left out of the estimate, as the app's index leaves it out. */
+  attest_matcher_add (data->matcher, face_id, identity_id, embedding, NULL);
+}
+
+/* "What the threshold means on this gallery" per (model, threshold) of the exported matches,
+ * measured now on the gallery as it is (the same estimate the app shows beside a score).
+ * Keys "model\nthreshold" -> text. Failures leave a key out: the report then says so. */
+static GHashTable *
+estimate_fmr (AttestStore *store,
+              GPtrArray   *matches)
+{
+  GHashTable *texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GHashTable) matchers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                           (GDestroyNotify) attest_matcher_unref);
+
+  for (guint i = 0; i < matches->len; i++)
+    {
+      ExportMatch *m = g_ptr_array_index (matches, i);
+      g_autofree char *key = g_strdup_printf ("%s\n%.17g", m->model_id, m->threshold);
+      AttestImpostorStats stats;
+      AttestMatcher *matcher;
+      double upper;
+
+      if (g_hash_table_contains (texts, key) || m->model_id == NULL)
+        continue;
+      matcher = g_hash_table_lookup (matchers, m->model_id);
+      if (matcher == NULL)
+        {
+          LoadData data = { attest_matcher_new (ATTEST_GALLERY_EMBEDDING_DIM) };
+
+          if (attest_store_foreach_embedding (store, m->model_id, load_face, &data, NULL) < 0)
+            {
+              attest_matcher_unref (data.matcher);
+              continue;
+            }
+          matcher = data.matcher;
+          g_hash_table_insert (matchers, m->model_id, matcher);
+        }
+      if (!attest_matcher_impostor_stats (matcher, m->threshold, &stats) || stats.n_probes == 0)
+        {
+          g_hash_table_insert (texts, g_steal_pointer (&key),
+                               g_strdup (_("The gallery is too small to estimate how often a "
+                                           "different person reaches this threshold (needs 2 "
+                                           "people and 10 faces).")));
+          continue;
+        }
+      upper = ceil (stats.gallery_fmr_upper95 * 1000.0) / 10.0;
+      g_hash_table_insert (texts, g_steal_pointer (&key),
+                           g_strdup_printf (_("On the gallery at export time (%u faces of %u "
+                                              "people), %u of %u faces searched as if their person "
+                                              "were not enrolled reached %.2f with someone else: "
+                                              "estimated false-match rate %.1f%%, at most %.1f%% "
+                                              "(95%% bound)."),
+                                            stats.n_faces, stats.n_identities,
+                                            stats.n_probes_matched, stats.n_probes, m->threshold,
+                                            stats.gallery_fmr * 100.0, upper));
+    }
+  return texts;
+}
+
+/* ---- report.html ---- */
+
+static void
+html_text_row (GString    *out,
+               const char *label,
+               const char *value,
+               const char *css_class)
+{
+  g_string_append (out, "<tr><th>");
+  html_text (out, label);
+  if (css_class != NULL)
+    g_string_append_printf (out, "</th><td class=\"%s\">", css_class);
+  else
+    g_string_append (out, "</th><td>");
+  html_text (out, value);
+  g_string_append (out, "</td></tr>\n");
+}
 
 static char *
-build_html (GPtrArray  *matches,
-            GPtrArray  *audit,
-            const char *actor,
-            const char *source_sha256)
+format_media_time (gint64 ms)
+{
+  gint64 s = ms / 1000;
+
+  if (s >= 3600)
+    return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d.%03d", s / 3600, (int) (s / 60 % 60),
+                            (int) (s % 60), (int) (ms % 1000));
+  return g_strdup_printf ("%d:%02d.%03d", (int) (s / 60), (int) (s % 60), (int) (ms % 1000));
+}
+
+static char *
+source_display_name (const ExportMatch *m)
+{
+  g_autofree char *path = m->source_uri != NULL ? g_filename_from_uri (m->source_uri, NULL, NULL) : NULL;
+
+  if (path != NULL)
+    return g_path_get_basename (path);
+  if (m->source_uri != NULL)
+    return g_strdup (m->source_uri);
+  return g_strdup (_("(unnamed source)"));
+}
+
+static const char report_css[] =
+  "body{font-family:Cantarell,'Noto Sans',sans-serif;margin:2em auto;max-width:60em;color:#222;"
+  "line-height:1.4}"
+  "h1{margin-bottom:.2em}h2{margin:0 0 .5em}"
+  ".lead{color:#555;margin-top:0}"
+  ".note{background:#f6f5f4;border-left:4px solid #3584e4;padding:.6em 1em;margin:1em 0}"
+  "section.match{border-top:1px solid #999;padding-top:1em;margin-top:2em}"
+  ".faces{display:flex;gap:2em;margin:1em 0}"
+  "figure{margin:0;text-align:center;max-width:220px}"
+  "figure img,.missing{width:200px;height:200px;object-fit:contain;border:1px solid #ccc;"
+  "background:#fafafa}"
+  ".missing{display:flex;align-items:center;justify-content:center;color:#777}"
+  "figcaption{font-size:.9em;color:#444;margin-top:.3em}"
+  ".decision{font-size:1.1em;margin:.5em 0}"
+  ".score{font-size:1.1em;font-weight:bold}"
+  "table{border-collapse:collapse;margin:1em 0;width:100%}"
+  "th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #eee;vertical-align:top}"
+  "th{width:13em;font-weight:600;color:#444}"
+  ".hash,.mono{font-family:monospace;font-size:.85em;word-break:break-all}"
+  "table.chain th,table.chain td{width:auto;font-size:.9em}"
+  "table.chain thead th{border-bottom:2px solid #ccc}"
+  "table.toc td,table.toc th{width:auto}"
+  /* Printed: one match per page (faces, decision, details and chain kept together). */
+  "@media print{body{margin:0;max-width:none;font-size:9.5pt;line-height:1.3}"
+  "section.match{break-before:page;page-break-before:always;border:none;margin:0;padding:0}"
+  ".note,.chain-block,tr,figure{break-inside:avoid}"
+  "figure img,.missing{width:150px;height:150px}.faces{margin:.5em 0}"
+  "th,td{padding:1px 6px}h3{margin:.6em 0 .3em}p{margin:.4em 0}}";
+
+/* "confirm John_Salley (item:3)", "undo of entry 10 (confirm)": what the entry decided,
+ * from its details, so the chain reads without audit.jsonl at hand. */
+static char *
+describe_decision (const AttestAuditEntry *e)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  const char *subject = e->subject != NULL ? e->subject : "";
+  JsonObject *details = NULL;
+
+  if (e->details != NULL && json_parser_load_from_data (parser, e->details, -1, NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    details = json_node_get_object (json_parser_get_root (parser));
+  if (details != NULL && json_object_has_member (details, "undone_audit_id"))
+    return g_strdup_printf (_("%s of entry %" G_GINT64_FORMAT " (%s)"), e->action,
+                            json_object_get_int_member (details, "undone_audit_id"),
+                            json_object_get_string_member_with_default (details, "undone_action", "?"));
+  if (details != NULL && json_object_has_member (details, "name") &&
+      JSON_NODE_HOLDS_VALUE (json_object_get_member (details, "name")))
+    return g_strdup_printf ("%s %s (%s)", e->action,
+                            json_object_get_string_member (details, "name"), subject);
+  return g_strdup_printf ("%s (%s)", e->action, subject);
+}
+
+static char *
+format_time_words (gint64 us)
+{
+  g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (us / G_USEC_PER_SEC);
+
+  if (t == NULL)
+    return g_strdup ("—");
+  return g_date_time_format (t, _("%Y-%m-%d at %H:%M:%S UTC"));
+}
+
+static void
+html_chain (GString           *out,
+            GPtrArray         *audit,
+            const ExportMatch *m)
+{
+  guint n = 0;
+
+  g_string_append (out, "<div class=\"chain-block\"><h3>");
+  html_text (out, _("Decision chain"));
+  g_string_append (out, "</h3>\n<p>");
+  html_text (out, _("Every audit entry about this match or its review item, oldest first. Each "
+                    "hash covers the entry and the hash before it; audit.jsonl in this folder "
+                    "holds the whole chain to check them."));
+  g_string_append (out, "</p>\n<table class=\"chain\"><thead><tr><th>#</th><th>");
+  html_text (out, _("When (UTC)"));
+  g_string_append (out, "</th><th>");
+  html_text (out, _("Action"));
+  g_string_append (out, "</th><th>");
+  html_text (out, _("By"));
+  g_string_append (out, "</th><th>");
+  html_text (out, _("Score / threshold"));
+  g_string_append (out, "</th><th>");
+  html_text (out, _("Rationale"));
+  g_string_append (out, "</th><th>");
+  html_text (out, _("Entry hash"));
+  g_string_append (out, "</th></tr></thead><tbody>\n");
+  for (guint j = 0; j < audit->len; j++)
+    {
+      AttestAuditEntry *e = g_ptr_array_index (audit, j);
+      g_autofree char *at = NULL;
+      g_autofree char *id = NULL;
+      g_autofree char *score = NULL;
+      g_autofree char *what = NULL;
+
+      if (!entry_concerns (e, m))
+        continue;
+      n++;
+      {
+        g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (e->at_us / G_USEC_PER_SEC);
+
+        at = t != NULL ? g_date_time_format (t, "%Y-%m-%d %H:%M:%S") : g_strdup ("—");
+      }
+      id = g_strdup_printf ("%" G_GINT64_FORMAT, e->id);
+      if (!isnan (e->score) && !isnan (e->threshold))
+        score = g_strdup_printf ("%.2f / %.2f", e->score, e->threshold);
+      what = describe_decision (e);
+      g_string_append (out, "<tr><td>");
+      html_text (out, id);
+      g_string_append (out, "</td><td>");
+      html_text (out, at);
+      g_string_append (out, "</td><td>");
+      html_text (out, what);
+      g_string_append (out, "</td><td>");
+      html_text (out, e->actor);
+      g_string_append (out, "</td><td>");
+      html_text (out, score != NULL ? score : "—");
+      g_string_append (out, "</td><td>");
+      html_text (out, e->rationale != NULL ? e->rationale : "—");
+      g_string_append (out, "</td><td class=\"hash\">");
+      html_text (out, e->hash);
+      g_string_append (out, "</td></tr>\n");
+    }
+  if (n == 0)
+    {
+      g_string_append (out, "<tr><td colspan=\"7\">");
+      html_text (out, _("No audit entry names this match: its confirmation cannot be checked."));
+      g_string_append (out, "</td></tr>\n");
+    }
+  g_string_append (out, "</tbody></table></div>\n");
+}
+
+static char *
+build_html (GPtrArray                 *matches,
+            GPtrArray                 *revoked,
+            GPtrArray                 *audit,
+            GHashTable                *fmr_texts,
+            const AttestExportOptions *options,
+            const char                *selection)
 {
   GString *out = g_string_new (NULL);
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *now_text = g_date_time_format_iso8601 (now);
   g_autofree char *count = g_strdup_printf ("%u", matches->len);
+  g_autofree char *n_audit = g_strdup_printf ("%u", audit->len);
 
   g_string_append_printf (out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
                           "<title>%s</title><style>%s</style></head><body>\n",
                           _("Attest evidence report"), report_css);
   g_string_append (out, "<h1>");
   html_text (out, _("Attest evidence report"));
-  g_string_append (out, "</h1>\n<table>\n");
-  html_row (out, _("Exported by"), actor);
-  html_row (out, _("Exported at"), now_text);
-  html_row (out, _("Source"), source_sha256 != NULL ? source_sha256 : _("All sources"));
-  html_row (out, _("Confirmed matches"), count);
+  g_string_append (out, "</h1>\n<p class=\"lead\">");
+  html_text (out, _("Face matches confirmed by a human reviewer. The software only suggested "
+                    "candidates; each match below exists because the named reviewer looked at "
+                    "both faces and confirmed it, with the reason given."));
+  g_string_append (out, "</p>\n<table>\n");
+  html_text_row (out, _("Exported by"), options->actor, NULL);
+  html_text_row (out, _("Exported at (UTC)"), now_text, NULL);
+  html_text_row (out, _("Selection"), selection, NULL);
+  html_text_row (out, _("Confirmed matches"), count, NULL);
+  html_text_row (out, _("Audit entries included"), n_audit, NULL);
   if (audit->len > 0)
-    html_row (out, _("Audit head (hash of the last entry covered)"),
-              ((AttestAuditEntry *) g_ptr_array_index (audit, audit->len - 1))->hash);
-  g_string_append (out, "</table>\n");
+    html_text_row (out, _("Audit head (hash of the last entry covered)"),
+                   ((AttestAuditEntry *) g_ptr_array_index (audit, audit->len - 1))->hash, "hash");
+  g_string_append (out, "</table>\n<div class=\"note\"><p>");
+  html_text (out, _("About the scores: a score is the cosine similarity of the two faces’ "
+                    "embeddings made by the named model, from −1 to 1; higher means more alike. "
+                    "It is not a probability. A candidate is suggested only at or above the "
+                    "threshold; what that threshold means on this gallery is given with each "
+                    "match."));
+  g_string_append (out, "</p><p>");
+  html_text (out, _("To verify: audit.jsonl holds the audit entries up to this export, one JSON "
+                    "object per line. Each entry’s hash is the SHA-256 of the previous entry’s "
+                    "hash followed by the entry’s canonical encoding (Attest’s audit format 1); "
+                    "the last hash must equal the audit head above and the “export” entry that "
+                    "follows it in the gallery’s own log."));
+  g_string_append (out, "</p></div>\n");
+
+  if (matches->len > 0)
+    {
+      g_string_append (out, "<h2>");
+      html_text (out, _("Contents"));
+      g_string_append (out, "</h2>\n<table class=\"toc\"><tbody>\n");
+      for (guint i = 0; i < matches->len; i++)
+        {
+          ExportMatch *m = g_ptr_array_index (matches, i);
+          g_autofree char *name = source_display_name (m);
+          g_autofree char *when = format_media_time (m->source_ms);
+          g_autofree char *line = g_strdup_printf (_("Match %" G_GINT64_FORMAT), m->id);
+          g_autofree char *where = g_strdup_printf (_("%s at %s"), name, when);
+
+          g_string_append (out, "<tr><td>");
+          html_text (out, line);
+          g_string_append (out, "</td><td>");
+          html_text (out, m->identity_name);
+          g_string_append (out, "</td><td>");
+          html_text (out, where);
+          g_string_append (out, "</td></tr>\n");
+        }
+      g_string_append (out, "</tbody></table>\n");
+    }
+  else
+    {
+      g_string_append (out, "<p>");
+      html_text (out, _("No confirmed match is in this selection."));
+      g_string_append (out, "</p>\n");
+    }
+  if (revoked->len > 0)
+    {
+      g_string_append (out, "<h3>");
+      html_text (out, _("Not included: confirmations that were undone"));
+      g_string_append (out, "</h3>\n<ul>\n");
+      for (guint i = 0; i < revoked->len; i++)
+        {
+          ExportMatch *m = g_ptr_array_index (revoked, i);
+          g_autofree char *name = source_display_name (m);
+          g_autofree char *when = format_media_time (m->source_ms);
+          g_autofree char *undone = format_time_words (m->revoked_at);
+          g_autofree char *line = m->revoked_audit_id >= 0
+            ? g_strdup_printf (_("Match %" G_GINT64_FORMAT " (%s, %s at %s), confirmed by %s, was undone "
+                                 "on %s by audit entry %" G_GINT64_FORMAT "."),
+                               m->id, m->identity_name, name, when, m->reviewer, undone, m->revoked_audit_id)
+            : g_strdup_printf (_("Match %" G_GINT64_FORMAT " (%s, %s at %s), confirmed by %s, was undone "
+                                 "on %s."),
+                               m->id, m->identity_name, name, when, m->reviewer, undone);
+
+          g_string_append (out, "<li>");
+          html_text (out, line);
+          g_string_append (out, "</li>\n");
+        }
+      g_string_append (out, "</ul>\n");
+    }
 
   for (guint i = 0; i < matches->len; i++)
     {
       ExportMatch *m = g_ptr_array_index (matches, i);
-      g_autofree char *heading = g_strdup_printf (_("Match %" G_GINT64_FORMAT ": %s"), m->id, m->identity);
-      g_autofree char *ms = g_strdup_printf ("%" G_GINT64_FORMAT, m->source_ms);
+      g_autofree char *heading = g_strdup_printf (_("Match %" G_GINT64_FORMAT ": %s"), m->id, m->identity_name);
+      g_autofree char *name = source_display_name (m);
+      g_autofree char *when = format_media_time (m->source_ms);
+      g_autofree char *ms = g_strdup_printf ("%" G_GINT64_FORMAT " ms (%s)", m->source_ms, when);
       g_autofree char *frame = m->frame >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, m->frame) : g_strdup ("—");
       g_autofree char *box = g_strdup_printf ("x %.1f, y %.1f, w %.1f, h %.1f",
-                                              m->box[0], m->box[1], m->box[2], m->box[3]);
-      g_autofree char *score = format_double (m->score);
-      g_autofree char *threshold = format_double (m->threshold);
+                                              m->box_x, m->box_y, m->box_w, m->box_h);
       g_autofree char *decided = format_time (m->decided_at);
+      g_autofree char *probe_caption = g_strdup_printf (_("Probe: %s at %s"), name, when);
+      g_autofree char *gallery_caption = m->face_id >= 0
+        ? g_strdup_printf (_("Gallery: %s (face %" G_GINT64_FORMAT ")"), m->identity_name, m->face_id)
+        : g_strdup_printf (_("Gallery: %s"), m->identity_name);
+      g_autofree char *decided_words = format_time_words (m->decided_at);
+      g_autofree char *decision = g_strdup_printf (_("Confirmed by %s on %s."), m->reviewer, decided_words);
+      g_autofree char *score = g_strdup_printf (_("Score %.2f (threshold %.2f): %s"), m->score, m->threshold,
+                                                m->score >= m->threshold
+                                                  ? _("at or above the threshold")
+                                                  : _("below the threshold; sent to review by hand"));
+      g_autofree char *key = g_strdup_printf ("%s\n%.17g", m->model_id, m->threshold);
+      const char *fmr = g_hash_table_lookup (fmr_texts, key);
+      g_autofree char *score_exact = format_double (m->score);
+      g_autofree char *threshold_exact = format_double (m->threshold);
 
       g_string_append_printf (out, "<section class=\"match\" id=\"match-%" G_GINT64_FORMAT "\">\n<h2>",
                               m->id);
       html_text (out, heading);
       g_string_append (out, "</h2>\n<div class=\"faces\">");
-      html_face (out, m->probe_png, _("Probe (from the source)"));
-      html_face (out, m->gallery_png, _("Gallery face"));
-      g_string_append (out, "</div>\n<table>\n");
-      html_row (out, _("Identity"), m->identity);
-      html_row (out, _("Source"), m->source_uri);
-      html_row (out, _("Source SHA-256"), m->source_sha256);
-      html_row (out, _("Time (ms)"), ms);
-      html_row (out, _("Frame"), frame);
-      html_row (out, _("Box (pixels)"), box);
-      html_row (out, _("Score"), score);
-      html_row (out, _("Threshold"), threshold);
-      html_row (out, _("Model"), m->model_id);
-      html_row (out, _("Reviewer"), m->reviewer);
-      html_row (out, _("Decided at (UTC)"), decided);
-      html_row (out, _("Rationale"), m->rationale);
-      g_string_append (out, "</table>\n<h3>");
-      html_text (out, _("Decision chain"));
-      g_string_append (out, "</h3>\n<ol class=\"chain\">\n");
-      for (guint j = 0; j < audit->len; j++)
-        {
-          AttestAuditEntry *e = g_ptr_array_index (audit, j);
-          g_autofree char *at = NULL;
-          g_autofree char *line = NULL;
-
-          if (!entry_concerns (e, m))
-            continue;
-          at = format_time (e->at_us);
-          line = g_strdup_printf ("#%" G_GINT64_FORMAT " %s — %s by %s (%s)%s%s — hash %s",
-                                  e->id, at, e->action, e->actor,
-                                  e->subject != NULL ? e->subject : "",
-                                  e->rationale != NULL ? ": " : "",
-                                  e->rationale != NULL ? e->rationale : "", e->hash);
-          g_string_append (out, "<li>");
-          html_text (out, line);
-          g_string_append (out, "</li>\n");
-        }
-      g_string_append (out, "</ol>\n</section>\n");
+      html_face (out, m->probe_png, probe_caption);
+      html_face (out, m->gallery_png, gallery_caption);
+      g_string_append (out, "</div>\n<p class=\"decision\">");
+      html_text (out, decision);
+      g_string_append (out, "</p>\n<p class=\"score\">");
+      html_text (out, score);
+      g_string_append (out, "</p>\n<p>");
+      html_text (out, fmr != NULL ? fmr : _("The false-match rate at this threshold could not be "
+                                            "estimated at export time."));
+      g_string_append (out, "</p>\n<table>\n");
+      html_text_row (out, _("Identity"), m->identity_name, NULL);
+      html_text_row (out, _("Source"), m->source_uri, "mono");
+      html_text_row (out, _("Source SHA-256"), m->source_sha256, "hash");
+      html_text_row (out, _("Time in the source"), ms, NULL);
+      html_text_row (out, _("Frame"), frame, NULL);
+      html_text_row (out, _("Box (pixels of the frame)"), box, NULL);
+      html_text_row (out, _("Score (cosine similarity, −1 to 1)"), score_exact, NULL);
+      html_text_row (out, _("Threshold"), threshold_exact, NULL);
+      html_text_row (out, _("Model"), m->model_id, "mono");
+      html_text_row (out, _("Reviewer"), m->reviewer, NULL);
+      html_text_row (out, _("Decided at (UTC)"), decided, NULL);
+      html_text_row (out, _("Rationale"), m->rationale != NULL ? m->rationale : _("(none given)"), NULL);
+      g_string_append (out, "</table>\n");
+      html_chain (out, audit, m);
+      g_string_append (out, "</section>\n");
     }
   g_string_append (out, "</body></html>\n");
   return g_string_free (out, FALSE);
@@ -597,11 +754,43 @@ write_file (const char  *tmp,
             GError     **error)
 {
   g_autofree char *path = g_build_filename (tmp, name, NULL);
+  g_autoptr (GError) local = NULL;
 
-  if (!g_file_set_contents (path, data, size, error))
-    return FALSE;
+  /* g_file_set_contents writes a temporary file and removes it when the write fails. */
+  if (!g_file_set_contents (path, data, size, &local))
+    {
+      GIOErrorEnum code = local->domain == G_FILE_ERROR
+                            ? g_io_error_from_file_error (local->code) : G_IO_ERROR_FAILED;
+
+      if (code == G_IO_ERROR_NO_SPACE)
+        g_set_error (error, G_IO_ERROR, code, _("the disk is full (writing %s)"), name);
+      else
+        g_set_error (error, G_IO_ERROR, code, "%s: %s", name, local->message);
+      return FALSE;
+    }
   g_ptr_array_add (files, g_strdup (name));
   return TRUE;
+}
+
+/* The reason in words a reader acts on; the library's own message repeats the path. */
+static const char *
+reason_for (const GError *cause)
+{
+  if (cause == NULL || cause->domain != G_IO_ERROR)
+    return NULL;
+  switch (cause->code)
+    {
+    case G_IO_ERROR_NOT_DIRECTORY:
+      return _("part of that path is a file, not a folder");
+    case G_IO_ERROR_READ_ONLY:
+      return _("it is on a read-only disk");
+    case G_IO_ERROR_PERMISSION_DENIED:
+      return _("you may not write there");
+    case G_IO_ERROR_NOT_FOUND:
+      return _("part of that path does not exist and cannot be created");
+    default:
+      return NULL;
+    }
 }
 
 static void
@@ -609,21 +798,92 @@ fail_in_folder (GError     **error,
                 GError      *cause,
                 const char  *folder)
 {
-  g_set_error (error, G_IO_ERROR, cause != NULL ? cause->code : G_IO_ERROR_FAILED,
+  const char *reason = reason_for (cause);
+
+  g_set_error (error, G_IO_ERROR,
+               cause != NULL && cause->domain == G_IO_ERROR ? cause->code : G_IO_ERROR_FAILED,
                _("Could not export to the folder “%s”: %s"), folder,
-               cause != NULL ? cause->message : g_strerror (errno));
+               reason != NULL ? reason : cause != NULL ? cause->message : g_strerror (errno));
+}
+
+/* Words for the selection, for the report and the export's audit entry. */
+static char *
+describe_selection (const AttestExportOptions *o)
+{
+  GString *out = g_string_new (NULL);
+
+  if (o->match_ids != NULL)
+    g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, "%u chosen match", "%u chosen matches",
+                                              o->n_match_ids), o->n_match_ids);
+  else
+    g_string_append (out, _("All confirmed matches"));
+  if (o->source_sha256 != NULL)
+    g_string_append_printf (out, _(" of the source with SHA-256 %s"), o->source_sha256);
+  else
+    g_string_append (out, _(" of every source"));
+  if (o->from_ms >= 0 && o->to_ms >= 0)
+    g_string_append_printf (out, _(", from %" G_GINT64_FORMAT " ms to %" G_GINT64_FORMAT " ms"),
+                            o->from_ms, o->to_ms);
+  else if (o->from_ms >= 0)
+    g_string_append_printf (out, _(", from %" G_GINT64_FORMAT " ms on"), o->from_ms);
+  else if (o->to_ms >= 0)
+    g_string_append_printf (out, _(", up to %" G_GINT64_FORMAT " ms"), o->to_ms);
+  return g_string_free (out, FALSE);
+}
+
+static char *
+build_details (const char                *folder,
+               const AttestExportOptions *o,
+               GPtrArray                 *matches,
+               const char                *csv_sha256,
+               const char                *description)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_member_string (b, "folder", folder);
+  json_member_int (b, "count", matches->len, TRUE);
+  json_member_string (b, "matches_csv_sha256", csv_sha256);
+  json_member_string (b, "description", description);
+  json_builder_set_member_name (b, "selection");
+  json_builder_begin_object (b);
+  json_member_string (b, "source_sha256", o->source_sha256);
+  json_member_int (b, "from_ms", o->from_ms, o->from_ms >= 0);
+  json_member_int (b, "to_ms", o->to_ms, o->to_ms >= 0);
+  json_builder_set_member_name (b, "match_ids");
+  if (o->match_ids != NULL)
+    {
+      json_builder_begin_array (b);
+      for (guint i = 0; i < o->n_match_ids; i++)
+        json_builder_add_int_value (b, o->match_ids[i]);
+      json_builder_end_array (b);
+    }
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+  /* The matches exported, so the entry alone says what left the gallery. */
+  json_builder_set_member_name (b, "exported_match_ids");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < matches->len; i++)
+    json_builder_add_int_value (b, ((ExportMatch *) g_ptr_array_index (matches, i))->id);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return builder_to_string (b, FALSE);
 }
 
 AttestExportResult *
-attest_exporter_export (AttestStore  *store,
-                        GFile        *dir,
-                        const char   *source_sha256,
-                        const char   *actor,
-                        GError      **error)
+attest_exporter_export_full (AttestStore               *store,
+                             GFile                     *dir,
+                             const AttestExportOptions *options,
+                             GError                   **error)
 {
+  AttestMatchFilter filter = ATTEST_MATCH_FILTER_INIT;
   g_autoptr (GPtrArray) matches = NULL;
+  g_autoptr (GPtrArray) revoked = NULL;
   g_autoptr (GPtrArray) audit = NULL;
   g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) moved = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) fmr_texts = NULL;
   g_autoptr (GError) local = NULL;
   g_autofree char *folder = NULL;
   g_autofree char *tmp = NULL;
@@ -633,13 +893,15 @@ attest_exporter_export (AttestStore  *store,
   g_autofree char *jsonl = NULL;
   g_autofree char *csv_sha256 = NULL;
   g_autofree char *details = NULL;
+  g_autofree char *selection = NULL;
   AttestAuditEntry entry = { 0 };
   AttestExportResult *result;
   gint64 audit_id;
 
   g_return_val_if_fail (ATTEST_IS_STORE (store), NULL);
   g_return_val_if_fail (G_IS_FILE (dir), NULL);
-  g_return_val_if_fail (actor != NULL && *actor != '\0', NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+  g_return_val_if_fail (options->actor != NULL && *options->actor != '\0', NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   folder = g_file_get_path (dir);
@@ -651,14 +913,37 @@ attest_exporter_export (AttestStore  *store,
                    _("Could not export to “%s”: only local folders are supported"), uri);
       return NULL;
     }
+  if (options->from_ms >= 0 && options->to_ms >= 0 && options->from_ms > options->to_ms)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Could not export to the folder “%s”: the time range ends (%" G_GINT64_FORMAT
+                     " ms) before it starts (%" G_GINT64_FORMAT " ms)"),
+                   folder, options->to_ms, options->from_ms);
+      return NULL;
+    }
 
   /* Matches first, then the audit: every exported match's confirmation is in the copy. */
-  matches = read_matches (store, source_sha256, error);
+  filter.source_sha256 = options->source_sha256;
+  filter.from_ms = options->from_ms;
+  filter.to_ms = options->to_ms;
+  filter.match_ids = options->match_ids;
+  filter.n_match_ids = options->n_match_ids;
+  matches = attest_store_list_matches (store, &filter, error);
   if (matches == NULL)
     return NULL;
+  /* The undone ones of the same selection, named in the report so none goes unexplained. */
+  filter.include_revoked = TRUE;
+  revoked = attest_store_list_matches (store, &filter, error);
+  if (revoked == NULL)
+    return NULL;
+  for (guint i = revoked->len; i > 0; i--)
+    if (((ExportMatch *) g_ptr_array_index (revoked, i - 1))->revoked_at == 0)
+      g_ptr_array_remove_index (revoked, i - 1);
   audit = attest_store_list_audit (store, 0, 0, error);
   if (audit == NULL)
     return NULL;
+  fmr_texts = estimate_fmr (store, matches);
+  selection = describe_selection (options);
 
   if (!g_file_make_directory_with_parents (dir, NULL, &local) &&
       !g_error_matches (local, G_IO_ERROR, G_IO_ERROR_EXISTS))
@@ -667,20 +952,29 @@ attest_exporter_export (AttestStore  *store,
       return NULL;
     }
   g_clear_error (&local);
+  if (!g_file_test (folder, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
+                   _("Could not export to the folder “%s”: it is a file, not a folder"), folder);
+      return NULL;
+    }
 
   tmp = g_build_filename (folder, ".attest-export-XXXXXX", NULL);
   if (g_mkdtemp_full (tmp, 0700) == NULL)
     {
       int saved = errno;
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not export to the folder “%s”: %s"), folder, g_strerror (saved));
+      g_autoptr (GError) cause = g_error_new_literal (G_IO_ERROR, g_io_error_from_errno (saved),
+                                                      saved == ENOSPC ? _("the disk is full")
+                                                                      : g_strerror (saved));
+
+      fail_in_folder (error, cause, folder);
       return NULL;
     }
 
   csv = build_csv (matches);
-  json = build_json (matches, source_sha256, actor);
-  html = build_html (matches, audit, actor, source_sha256);
+  json = build_json (matches, options->source_sha256, options->actor);
+  html = build_html (matches, revoked, audit, fmr_texts, options, selection);
   jsonl = build_audit_jsonl (audit);
   csv_sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, csv, -1);
 
@@ -710,7 +1004,7 @@ attest_exporter_export (AttestStore  *store,
         }
     }
 
-  /* Every file is complete: move them into place. */
+  /* Every file is complete: move them into place (same file system: no new space needed). */
   for (guint i = 0; i < files->len; i++)
     {
       const char *name = g_ptr_array_index (files, i);
@@ -725,30 +1019,27 @@ attest_exporter_export (AttestStore  *store,
                                name, g_strerror (saved));
           goto fail;
         }
+      g_ptr_array_add (moved, g_steal_pointer (&to));
     }
   remove_folder (tmp);
 
-  {
-    g_autoptr (JsonBuilder) b = json_builder_new ();
-
-    json_builder_begin_object (b);
-    json_member_string (b, "folder", folder);
-    json_member_int (b, "count", matches->len, TRUE);
-    json_member_string (b, "matches_csv_sha256", csv_sha256);
-    json_builder_end_object (b);
-    details = builder_to_string (b, FALSE);
-  }
-  entry.actor = (char *) actor;
+  details = build_details (folder, options, matches, csv_sha256, selection);
+  entry.actor = (char *) options->actor;
   entry.action = (char *) "export";
   entry.subject = (char *) "export";
-  entry.source_sha256 = (char *) source_sha256;
+  entry.source_sha256 = (char *) options->source_sha256;
   entry.source_ms = -1;
   entry.score = NAN;
   entry.threshold = NAN;
   entry.details = details;
   audit_id = attest_store_append_audit (store, &entry, error);
   if (audit_id < 0)
-    return NULL;
+    {
+      /* Not recorded, so not exported: take the files back out. */
+      for (guint i = 0; i < moved->len; i++)
+        g_unlink (g_ptr_array_index (moved, i));
+      return NULL;
+    }
 
   result = g_new0 (AttestExportResult, 1);
   result->folder = g_steal_pointer (&folder);
@@ -759,19 +1050,34 @@ attest_exporter_export (AttestStore  *store,
   return result;
 
 fail:
+  for (guint i = 0; i < moved->len; i++)
+    g_unlink (g_ptr_array_index (moved, i));
   remove_folder (tmp);
   fail_in_folder (error, local, folder);
   return NULL;
+}
+
+AttestExportResult *
+attest_exporter_export (AttestStore  *store,
+                        GFile        *dir,
+                        const char   *source_sha256,
+                        const char   *actor,
+                        GError      **error)
+{
+  AttestExportOptions options = ATTEST_EXPORT_OPTIONS_INIT;
+
+  options.actor = actor;
+  options.source_sha256 = source_sha256;
+  return attest_exporter_export_full (store, dir, &options, error);
 }
 
 /* ---- async ---- */
 
 typedef struct
 {
-  AttestStore *store;
-  GFile       *dir;
-  char        *source_sha256;
-  char        *actor;
+  AttestStore         *store;
+  GFile               *dir;
+  AttestExportOptions  options;   /* owns its strings and ids */
 } ExportData;
 
 static void
@@ -779,8 +1085,9 @@ export_data_free (ExportData *data)
 {
   g_clear_object (&data->store);
   g_clear_object (&data->dir);
-  g_free (data->source_sha256);
-  g_free (data->actor);
+  g_free ((char *) data->options.actor);
+  g_free ((char *) data->options.source_sha256);
+  g_free ((gint64 *) data->options.match_ids);
   g_free (data);
 }
 
@@ -792,13 +1099,51 @@ export_thread (GTask        *task,
 {
   ExportData *data = task_data;
   GError *error = NULL;
-  AttestExportResult *result = attest_exporter_export (data->store, data->dir, data->source_sha256,
-                                                       data->actor, &error);
+  AttestExportResult *result;
 
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  result = attest_exporter_export_full (data->store, data->dir, &data->options, &error);
   if (result != NULL)
     g_task_return_pointer (task, result, (GDestroyNotify) attest_export_result_free);
   else
     g_task_return_error (task, error);
+}
+
+void
+attest_exporter_export_full_async (AttestStore               *store,
+                                   GFile                     *dir,
+                                   const AttestExportOptions *options,
+                                   GCancellable              *cancellable,
+                                   GAsyncReadyCallback        callback,
+                                   gpointer                   user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  ExportData *data;
+
+  g_return_if_fail (ATTEST_IS_STORE (store));
+  g_return_if_fail (G_IS_FILE (dir));
+  g_return_if_fail (options != NULL);
+  g_return_if_fail (options->actor != NULL && *options->actor != '\0');
+
+  data = g_new0 (ExportData, 1);
+  data->store = g_object_ref (store);
+  data->dir = g_object_ref (dir);
+  data->options = *options;
+  data->options.actor = g_strdup (options->actor);
+  data->options.source_sha256 = g_strdup (options->source_sha256);
+  /* An empty set stays a set (non-NULL): it selects nothing, not everything. */
+  if (options->match_ids != NULL)
+    {
+      gint64 *ids = g_new0 (gint64, MAX (options->n_match_ids, 1));
+
+      memcpy (ids, options->match_ids, sizeof (gint64) * options->n_match_ids);
+      data->options.match_ids = ids;
+    }
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, attest_exporter_export_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) export_data_free);
+  g_task_run_in_thread (task, export_thread);
 }
 
 void
@@ -810,22 +1155,11 @@ attest_exporter_export_async (AttestStore         *store,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr (GTask) task = NULL;
-  ExportData *data;
+  AttestExportOptions options = ATTEST_EXPORT_OPTIONS_INIT;
 
-  g_return_if_fail (ATTEST_IS_STORE (store));
-  g_return_if_fail (G_IS_FILE (dir));
-  g_return_if_fail (actor != NULL && *actor != '\0');
-
-  data = g_new0 (ExportData, 1);
-  data->store = g_object_ref (store);
-  data->dir = g_object_ref (dir);
-  data->source_sha256 = g_strdup (source_sha256);
-  data->actor = g_strdup (actor);
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, attest_exporter_export_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) export_data_free);
-  g_task_run_in_thread (task, export_thread);
+  options.actor = actor;
+  options.source_sha256 = source_sha256;
+  attest_exporter_export_full_async (store, dir, &options, cancellable, callback, user_data);
 }
 
 AttestExportResult *

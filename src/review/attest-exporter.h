@@ -10,7 +10,16 @@
  * Revoked matches (a revoked_at column that is set) are not exported. The files are written to
  * a hidden temporary folder inside the target and renamed into place; only when all of them are
  * in place is the export itself audited (action "export", subject "export", details: folder,
- * count, matches.csv sha256). On failure nothing is audited and the error names the folder. */
+ * count, matches.csv sha256 and the selection). On failure (folder unwritable, disk full, ...)
+ * nothing is audited, no file of the export is left in the folder (files it replaced are
+ * gone only when the failure comes after they were moved in, which needs a rename to fail)
+ * and the error names the folder.
+ *
+ * Selection (AttestExportOptions): every standing match, or those of one source, or a time
+ * range (source_ms within [from_ms, to_ms], in every source or in the one source), or a given
+ * set of match ids; the fields combine (AND). report.html gives each score its meaning: the
+ * threshold and, when the gallery is big enough, the estimated false-match rate at that
+ * threshold measured on the gallery at export time. */
 #pragma once
 
 #include <gio/gio.h>
@@ -30,7 +39,32 @@ typedef struct
 
 void                attest_export_result_free (AttestExportResult *result);
 
-/* source_sha256 NULL: every source. actor: who exports (required). */
+/* What to export and who exports. Only read; the caller keeps ownership. */
+typedef struct
+{
+  const char   *actor;          /* who exports (required) */
+  const char   *source_sha256;  /* NULL: every source */
+  gint64        from_ms;        /* -1: from the start of each source */
+  gint64        to_ms;          /* -1: to the end (inclusive) */
+  const gint64 *match_ids;      /* NULL: every match the other fields select */
+  guint         n_match_ids;
+} AttestExportOptions;
+
+#define ATTEST_EXPORT_OPTIONS_INIT { NULL, NULL, -1, -1, NULL, 0 }
+
+AttestExportResult *attest_exporter_export_full        (AttestStore               *store,
+                                                        GFile                     *dir,
+                                                        const AttestExportOptions *options,
+                                                        GError                   **error);
+/* Runs attest_exporter_export_full in a thread; finish with attest_exporter_export_finish. */
+void                attest_exporter_export_full_async  (AttestStore               *store,
+                                                        GFile                     *dir,
+                                                        const AttestExportOptions *options,
+                                                        GCancellable              *cancellable,
+                                                        GAsyncReadyCallback        callback,
+                                                        gpointer                   user_data);
+
+/* Thin wrappers: source_sha256 NULL: every source. actor: who exports (required). */
 AttestExportResult *attest_exporter_export        (AttestStore         *store,
                                                    GFile               *dir,
                                                    const char          *source_sha256,

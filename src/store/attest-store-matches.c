@@ -1,0 +1,213 @@
+/* attest-store-matches.c: reading confirmed matches back (see attest-matches.h).
+ *
+ * One SELECT under the store's lock. A database at schema 1 (tests open one with
+ * _attest_store_open_at_version) has no review items and no revocation: those fields read as
+ * none. The match-id selection is bound as one JSON array (json_each), never spliced into the
+ * SQL text. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "attest-matches.h"
+#include "attest-store-private.h"
+
+void
+attest_match_record_free (AttestMatchRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->identity_name);
+  g_free (record->source_uri);
+  g_free (record->source_sha256);
+  g_free (record->model_id);
+  g_free (record->reviewer);
+  g_free (record->rationale);
+  g_clear_pointer (&record->probe_png, g_bytes_unref);
+  g_clear_pointer (&record->gallery_png, g_bytes_unref);
+  g_free (record);
+}
+
+void
+attest_match_source_free (AttestMatchSource *source)
+{
+  if (source == NULL)
+    return;
+  g_free (source->uri);
+  g_free (source->sha256);
+  g_free (source);
+}
+
+static char *
+column_strdup (sqlite3_stmt *stmt,
+               int           i)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, i));
+}
+
+static GBytes *
+column_bytes (sqlite3_stmt *stmt,
+              int           i)
+{
+  if (sqlite3_column_type (stmt, i) != SQLITE_BLOB)
+    return NULL;
+  return g_bytes_new (sqlite3_column_blob (stmt, i), sqlite3_column_bytes (stmt, i));
+}
+
+static gint64
+column_id (sqlite3_stmt *stmt,
+           int           i)
+{
+  return sqlite3_column_type (stmt, i) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, i);
+}
+
+static char *
+ids_to_json (const gint64 *ids,
+             guint         n)
+{
+  GString *out = g_string_new ("[");
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (out, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "", ids[i]);
+  g_string_append_c (out, ']');
+  return g_string_free (out, FALSE);
+}
+
+GPtrArray *
+attest_store_list_matches (AttestStore             *self,
+                           const AttestMatchFilter *filter,
+                           GError                 **error)
+{
+  static const AttestMatchFilter all = ATTEST_MATCH_FILTER_INIT;
+  g_autoptr (GPtrArray) records = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *ids_json = NULL;
+  gboolean v2;
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (ATTEST_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (filter == NULL)
+    filter = &all;
+  v2 = attest_store_get_schema_version (self) >= 2;
+  if (filter->match_ids != NULL)
+    ids_json = ids_to_json (filter->match_ids, filter->n_match_ids);
+
+  sql = g_strdup_printf (
+    "SELECT m.id, m.identity_id, i.name, m.face_id, m.source_id, s.uri, s.sha256, m.source_ms,"
+    "  m.frame, m.track, m.box_x, m.box_y, m.box_w, m.box_h, m.score, m.threshold, m.model_id,"
+    "  m.reviewer, m.decided_at, m.rationale, m.audit_id, %s, %s, %s, %s,"
+    /* The matched face's thumbnail, else the identity's first face that has one. */
+    "  coalesce ((SELECT f.thumbnail_png FROM faces f"
+    "             WHERE f.id = m.face_id AND f.thumbnail_png IS NOT NULL),"
+    "            (SELECT f.thumbnail_png FROM faces f"
+    "             WHERE f.identity_id = m.identity_id AND f.thumbnail_png IS NOT NULL"
+    "             ORDER BY f.id LIMIT 1))"
+    " FROM matches m JOIN sources s ON s.id = m.source_id"
+    "  JOIN identities i ON i.id = m.identity_id"
+    " WHERE (?1 IS NULL OR s.sha256 = ?1)"
+    "  AND (?2 < 0 OR m.source_ms >= ?2)"
+    "  AND (?3 < 0 OR m.source_ms <= ?3)"
+    "  AND (?4 IS NULL OR m.id IN (SELECT value FROM json_each (?4)))"
+    "  %s"
+    " ORDER BY m.id",
+    v2 ? "m.review_item_id" : "NULL",
+    v2 ? "m.revoked_at" : "NULL",
+    v2 ? "m.revoked_audit_id" : "NULL",
+    v2 ? "(SELECT r.probe_png FROM review_items r WHERE r.id = m.review_item_id)" : "NULL",
+    v2 && !filter->include_revoked ? "AND m.revoked_at IS NULL" : "");
+
+  records = g_ptr_array_new_with_free_func ((GDestroyNotify) attest_match_record_free);
+  db = _attest_store_lock (self);
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      if (filter->source_sha256 != NULL)
+        sqlite3_bind_text (stmt, 1, filter->source_sha256, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, filter->from_ms);
+      sqlite3_bind_int64 (stmt, 3, filter->to_ms);
+      if (ids_json != NULL)
+        sqlite3_bind_text (stmt, 4, ids_json, -1, SQLITE_TRANSIENT);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          AttestMatchRecord *m = g_new0 (AttestMatchRecord, 1);
+
+          m->id = sqlite3_column_int64 (stmt, 0);
+          m->identity_id = sqlite3_column_int64 (stmt, 1);
+          m->identity_name = column_strdup (stmt, 2);
+          m->face_id = column_id (stmt, 3);
+          m->source_id = sqlite3_column_int64 (stmt, 4);
+          m->source_uri = column_strdup (stmt, 5);
+          m->source_sha256 = column_strdup (stmt, 6);
+          m->source_ms = sqlite3_column_int64 (stmt, 7);
+          m->frame = column_id (stmt, 8);
+          m->track = column_id (stmt, 9);
+          m->box_x = sqlite3_column_double (stmt, 10);
+          m->box_y = sqlite3_column_double (stmt, 11);
+          m->box_w = sqlite3_column_double (stmt, 12);
+          m->box_h = sqlite3_column_double (stmt, 13);
+          m->score = sqlite3_column_double (stmt, 14);
+          m->threshold = sqlite3_column_double (stmt, 15);
+          m->model_id = column_strdup (stmt, 16);
+          m->reviewer = column_strdup (stmt, 17);
+          m->decided_at = sqlite3_column_int64 (stmt, 18);
+          m->rationale = column_strdup (stmt, 19);
+          m->audit_id = column_id (stmt, 20);
+          m->review_item_id = column_id (stmt, 21);
+          m->revoked_at = sqlite3_column_type (stmt, 22) == SQLITE_NULL ? 0 : sqlite3_column_int64 (stmt, 22);
+          m->revoked_audit_id = column_id (stmt, 23);
+          m->probe_png = column_bytes (stmt, 24);
+          m->gallery_png = column_bytes (stmt, 25);
+          g_ptr_array_add (records, m);
+        }
+    }
+  if (rc != SQLITE_DONE)
+    _attest_store_set_sqlite_error (error, db, rc, _("Could not read the confirmed matches"));
+  sqlite3_finalize (stmt);
+  _attest_store_unlock (self);
+  return rc == SQLITE_DONE ? g_steal_pointer (&records) : NULL;
+}
+
+GPtrArray *
+attest_store_list_sources_with_matches (AttestStore  *self,
+                                        GError      **error)
+{
+  g_autoptr (GPtrArray) sources = NULL;
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
+  int rc;
+  const char *sql =
+    attest_store_get_schema_version (self) >= 2
+      ? "SELECT s.id, s.uri, s.sha256, count (*), min (m.source_ms), max (m.source_ms)"
+        " FROM matches m JOIN sources s ON s.id = m.source_id"
+        " WHERE m.revoked_at IS NULL GROUP BY s.id ORDER BY s.id"
+      : "SELECT s.id, s.uri, s.sha256, count (*), min (m.source_ms), max (m.source_ms)"
+        " FROM matches m JOIN sources s ON s.id = m.source_id GROUP BY s.id ORDER BY s.id";
+
+  g_return_val_if_fail (ATTEST_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  sources = g_ptr_array_new_with_free_func ((GDestroyNotify) attest_match_source_free);
+  db = _attest_store_lock (self);
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        AttestMatchSource *s = g_new0 (AttestMatchSource, 1);
+
+        s->id = sqlite3_column_int64 (stmt, 0);
+        s->uri = column_strdup (stmt, 1);
+        s->sha256 = column_strdup (stmt, 2);
+        s->n_matches = (guint) sqlite3_column_int64 (stmt, 3);
+        s->first_ms = sqlite3_column_int64 (stmt, 4);
+        s->last_ms = sqlite3_column_int64 (stmt, 5);
+        g_ptr_array_add (sources, s);
+      }
+  if (rc != SQLITE_DONE)
+    _attest_store_set_sqlite_error (error, db, rc, _("Could not read the sources with matches"));
+  sqlite3_finalize (stmt);
+  _attest_store_unlock (self);
+  return rc == SQLITE_DONE ? g_steal_pointer (&sources) : NULL;
+}
