@@ -7,6 +7,7 @@
 #include "widgets/attest-candidate-panel.h"
 #include "widgets/attest-video-view.h"
 #include "widgets/attest-gallery-page.h"
+#include "widgets/attest-review-page.h"
 
 G_BEGIN_DECLS
 
@@ -54,6 +55,10 @@ struct _AttestWindow
   gboolean              have_stats;
   gboolean              stats_enough;
   gboolean              threshold_connected;
+
+  /* Review (attest-window-review.c) */
+  AttestReviewPage     *review_page;       /* template */
+  struct _AttestWindowReview *review;
 };
 
 void             _attest_window_class_install_actions (GtkWidgetClass *widget_class);
@@ -72,6 +77,18 @@ void             _attest_window_dispose_matching      (AttestWindow   *self);
 /* A new pipeline, before it opens: gets the index and the threshold. */
 void             _attest_window_setup_pipeline        (AttestWindow   *self,
                                                        AttestPipeline *pipeline);
+
+/* Review page (attest-window-review.c). */
+typedef struct _AttestWindowReview AttestWindowReview;
+void             _attest_window_class_init_review     (GtkWidgetClass *widget_class);
+void             _attest_window_init_review           (AttestWindow   *self);
+void             _attest_window_dispose_review        (AttestWindow   *self);
+/* After the store or the impostor stats changed. */
+void             _attest_window_review_sync           (AttestWindow   *self);
+/* Reads the queue again (after the live path or a scan added items); the panel keeps the
+ * item it shows while it is pending, else shows the next pending one. */
+void             _attest_window_review_reload         (AttestWindow   *self);
+AttestReviewPage *_attest_window_get_review_page      (AttestWindow   *self);
 
 /* Plain text of the most recent toast, NULL before the first. */
 const char      *_attest_window_get_last_toast_title (AttestWindow *self);

@@ -416,6 +416,7 @@ attest_window_dispose (GObject *object)
     }
 
   _attest_window_dispose_gallery (self);
+  _attest_window_dispose_review (self);
   _attest_window_dispose_matching (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), ATTEST_TYPE_WINDOW);
 
@@ -513,6 +514,7 @@ attest_window_class_init (AttestWindowClass *klass)
 
   _attest_window_class_install_actions (widget_class);
   _attest_window_class_init_matching (widget_class);
+  _attest_window_class_init_review (widget_class);
 }
 
 static void
@@ -556,6 +558,7 @@ attest_window_init (AttestWindow *self)
   _attest_window_add_shortcuts (self);
   _attest_window_init_matching (self);
   _attest_window_init_gallery (self);
+  _attest_window_init_review (self);
 
   drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
   gtk_drop_target_set_gtypes (drop, drop_types, G_N_ELEMENTS (drop_types));
