@@ -97,12 +97,14 @@ new_row (AttestReviewPage       *self,
   title = gtk_label_new (item->n_candidates > 0 ? item->candidates[0].name : _("No candidate"));
   gtk_label_set_xalign (GTK_LABEL (title), 0);
   gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (title), 24);
   gtk_box_append (GTK_BOX (texts), title);
   /* Translators: "0:12.4, on screen 0:10–0:15 · video.mp4" */
   sub = g_strdup_printf (_("%s · %s"), moment, file);
   subtitle = gtk_label_new (sub);
   gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
   gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (subtitle), 24);
   gtk_widget_set_tooltip_text (subtitle, sub);
   gtk_widget_add_css_class (subtitle, "caption");
   gtk_widget_add_css_class (subtitle, "dim-label");
