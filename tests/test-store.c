@@ -454,10 +454,62 @@ check_v2 (sqlite3 *db)
   g_assert_cmpint (query_int (db, "SELECT count (*) FROM review_items"), ==, 1);
 }
 
+/* A v2 gallery with one pending review item, from before scans were recorded. */
+static void
+fill_v2 (sqlite3 *db)
+{
+  fill_v1 (db);
+  exec_ok (db, "INSERT INTO review_items (id, source_id, start_ms, end_ms, best_ms, box_x, box_y,"
+               "  box_w, box_h, model_id, threshold, candidates, created_at)"
+               "  VALUES (7, 1, 0, 10, 5, 1, 2, 3, 4, 'm', 0.5, '[]', 1)");
+}
+
+static void
+check_v3 (sqlite3 *db)
+{
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (query_int (db, "PRAGMA application_id"), ==, 0x41545354);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM sqlite_schema WHERE type = 'table'"
+                                  " AND name IN ('scans', 'review_frames')"), ==, 2);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM sqlite_schema WHERE type = 'index'"
+                                  " AND name = 'review_frames_item'"), ==, 1);
+
+  /* The v2 item is still pending, and no source counts as scanned. */
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM review_items WHERE id = 7"
+                                  " AND status = 'pending'"), ==, 1);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM scans"), ==, 0);
+
+  /* One progress row per source; a frame step of at least 1; a recorded source. */
+  exec_ok (db, "INSERT INTO scans (source_id, model_id, threshold, every, scanned_to_ms,"
+               "  started_at, updated_at) VALUES (1, 'm', 0.45, 5, 1200, 1, 1)");
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO scans (source_id, model_id, threshold, every,"
+                                     "  started_at, updated_at) VALUES (1, 'm', 0.45, 5, 1, 1)",
+                                 NULL, NULL, NULL), ==, SQLITE_CONSTRAINT_PRIMARYKEY);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE scans SET every = 0", NULL, NULL, NULL),
+                   ==, SQLITE_CONSTRAINT_CHECK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO scans (source_id, model_id, threshold, every,"
+                                     "  started_at, updated_at) VALUES (99, 'm', 0.45, 5, 1, 1)",
+                                 NULL, NULL, NULL) & 0xff, ==, SQLITE_CONSTRAINT);
+  g_assert_cmpint (query_int (db, "SELECT scanned_to_ms FROM scans"), ==, 1200);
+
+  /* Frames belong to an item and go with it; an empty image is refused. */
+  exec_ok (db, "INSERT INTO review_frames (item_id, ms, png) VALUES (7, 3, x'89504e47')");
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO review_frames (item_id, ms, png)"
+                                     " VALUES (7, 4, x'')", NULL, NULL, NULL),
+                   ==, SQLITE_CONSTRAINT_CHECK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO review_frames (item_id, ms, png)"
+                                     " VALUES (99, 4, x'00')", NULL, NULL, NULL) & 0xff,
+                   ==, SQLITE_CONSTRAINT);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM review_frames"), ==, 1);
+  exec_ok (db, "DELETE FROM review_items WHERE id = 7");
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM review_frames"), ==, 0);
+}
+
 /* One case per step: adding schema version 2 means adding { 2, fill_v1, check_v2 } here. */
 static const MigrationCase migration_cases[] = {
   { 1, NULL, check_v1 },
   { 2, fill_v1, check_v2 },
+  { 3, fill_v2, check_v3 },
 };
 
 static void

@@ -18,7 +18,12 @@
  *
  * export writes the evidence files (see attest-exporter.h) and prints one line with the folder,
  * the number of matches and the files written; exit 1 when the folder cannot be written or
- * --source cannot be read, and then nothing is recorded as exported. */
+ * --source cannot be read, and then nothing is recorded as exported.
+ *
+ * scan fills the review queue from videos (attest-scanner.h) and prints one line per pending
+ * item as it is created: {"item": N, "file": "…", "start_ms": T0, "end_ms": T1, "candidates":
+ * [{"identity": "…", "score": S}]}. It never writes a match. Ctrl+C stops it cleanly; the next
+ * scan of the same file goes on where it stopped. */
 #include "config.h"
 
 #include <glib-unix.h>
@@ -35,8 +40,10 @@
 #include "review/attest-exporter.h"
 #include "review/attest-importer.h"
 #include "review/attest-matcher.h"
+#include "review/attest-scanner.h"
 #include "review/attest-search.h"
 #include "store/attest-gallery.h"
+#include "store/attest-review.h"
 #include "store/attest-store.h"
 #include "vision/attest-vision.h"
 
@@ -631,12 +638,11 @@ import_done_cb (GObject      *source,
   g_main_loop_quit (run->loop);
 }
 
+/* SIGINT (Ctrl+C): user_data is the GCancellable of the running import or scan. */
 static gboolean
-import_interrupted_cb (gpointer user_data)
+interrupted_cb (gpointer user_data)
 {
-  ImportRun *run = user_data;
-
-  g_cancellable_cancel (run->cancellable);
+  g_cancellable_cancel (user_data);
   return G_SOURCE_CONTINUE;
 }
 
@@ -668,7 +674,7 @@ cli_import (Cli   *cli,
   run.loop = g_main_loop_new (NULL, FALSE);
   run.cancellable = g_cancellable_new ();
   g_signal_connect (importer, "result", G_CALLBACK (import_result_cb), &run);
-  sigint_id = g_unix_signal_add (SIGINT, import_interrupted_cb, &run);
+  sigint_id = g_unix_signal_add (SIGINT, interrupted_cb, run.cancellable);
   attest_importer_import_folder_async (importer, dir, run.cancellable, import_done_cb, &run);
   g_main_loop_run (run.loop);
   g_source_remove (sigint_id);
@@ -716,6 +722,44 @@ static const GOptionEntry identify_entries[] = {
 };
 
 #define IDENTIFY_MAX_TOP 100
+
+/* The search index and the identities' names from the gallery (a warning when it is empty).
+ * FALSE when the gallery cannot be read. */
+static gboolean
+cli_load_gallery (Cli            *cli,
+                  AttestStore    *store,
+                  AttestMatcher **matcher_out,
+                  GHashTable    **names_out)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AttestMatcher) matcher = attest_matcher_new (ATTEST_EMBEDDING_DIM);
+  g_autoptr (GListStore) identities = attest_store_list_identities (store, NULL, &error);
+  g_autoptr (GHashTable) names = NULL;
+
+  if (identities == NULL ||
+      attest_matcher_load_from_store (matcher, store, attest_vision_get_model_id (cli->vision),
+                                      &error) < 0)
+    {
+      cli_error (attest_store_get_path (store), error->message);
+      return FALSE;
+    }
+  names = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (identities)); i++)
+    {
+      g_autoptr (AttestIdentity) identity = g_list_model_get_item (G_LIST_MODEL (identities), i);
+
+      g_hash_table_insert (names, g_memdup2 (&(gint64) { attest_identity_get_id (identity) },
+                                             sizeof (gint64)),
+                           g_strdup (attest_identity_get_name (identity)));
+    }
+  if (attest_matcher_get_n_faces (matcher) == 0)
+    cli_error (attest_store_get_path (store),
+               _("the gallery has no faces to compare with: enrol some first "
+                 "(attest-cli enrol or attest-cli import)"));
+  *matcher_out = g_steal_pointer (&matcher);
+  *names_out = g_steal_pointer (&names);
+  return TRUE;
+}
 
 static void
 append_identify_face (GString         *line,
@@ -777,9 +821,7 @@ cli_identify (Cli   *cli,
 {
   g_autoptr (AttestStore) store = NULL;
   g_autoptr (AttestMatcher) matcher = NULL;
-  g_autoptr (GListStore) identities = NULL;
   g_autoptr (GHashTable) names = NULL;
-  g_autoptr (GError) error = NULL;
   int status = EXIT_OK;
 
   if (argc < 1)
@@ -797,31 +839,9 @@ cli_identify (Cli   *cli,
       cli_error ("identify", _("--threshold must be a score between -1 and 1"));
       return EXIT_USAGE;
     }
-  if (!cli_load_vision (cli) || !cli_open_store (cli, &store))
+  if (!cli_load_vision (cli) || !cli_open_store (cli, &store) ||
+      !cli_load_gallery (cli, store, &matcher, &names))
     return EXIT_SETUP;
-
-  matcher = attest_matcher_new (ATTEST_EMBEDDING_DIM);
-  identities = attest_store_list_identities (store, NULL, &error);
-  if (identities == NULL ||
-      attest_matcher_load_from_store (matcher, store, attest_vision_get_model_id (cli->vision),
-                                      &error) < 0)
-    {
-      cli_error (attest_store_get_path (store), error->message);
-      return EXIT_SETUP;
-    }
-  names = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (identities)); i++)
-    {
-      g_autoptr (AttestIdentity) identity = g_list_model_get_item (G_LIST_MODEL (identities), i);
-
-      g_hash_table_insert (names, g_memdup2 (&(gint64) { attest_identity_get_id (identity) },
-                                             sizeof (gint64)),
-                           g_strdup (attest_identity_get_name (identity)));
-    }
-  if (attest_matcher_get_n_faces (matcher) == 0)
-    cli_error (attest_store_get_path (store),
-               _("the gallery has no faces to compare with: enrol some first "
-                 "(attest-cli enrol or attest-cli import)"));
 
   for (int i = 0; i < argc; i++)
     {
@@ -922,6 +942,162 @@ cli_export (Cli   *cli,
   return EXIT_OK;
 }
 
+/* ---- scan ---- */
+
+static int scan_every = ATTEST_SCANNER_DEFAULT_EVERY;
+static double scan_threshold = ATTEST_MATCHER_DEFAULT_THRESHOLD;
+
+static const GOptionEntry scan_entries[] = {
+  { "every", 'n', 0, G_OPTION_ARG_INT, &scan_every, N_("Analyse every Nth video frame (default 5)"), "N" },
+  { "threshold", 't', 0, G_OPTION_ARG_DOUBLE, &scan_threshold, N_("Lowest candidate score that makes a review item (default 0.45 as in the app; its settings are not read)"), "T" },
+  { NULL }
+};
+
+typedef struct
+{
+  GMainLoop         *loop;
+  GCancellable      *cancellable;
+  AttestStore       *store;
+  const char        *file;      /* as given on the command line */
+  AttestScanResult  *result;
+  GError            *error;
+} ScanRun;
+
+/* {"item": N, "file": "…", "start_ms": T0, "end_ms": T1, "candidates": [{"identity": "…",
+ * "score": S}]}: the candidates at or above the threshold, best first. */
+static void
+scan_item_added_cb (AttestScanner *scanner,
+                    gint64         item_id,
+                    ScanRun       *run)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AttestReviewItem) item = attest_store_get_review_item (run->store, item_id, &error);
+  g_autoptr (GString) line = NULL;
+
+  if (item == NULL)
+    {
+      cli_error (run->file, error->message);
+      return;
+    }
+  line = g_string_new (NULL);
+  g_string_append_printf (line, "{\"item\": %" G_GINT64_FORMAT ", \"file\": ", item->id);
+  append_json_string (line, run->file);
+  g_string_append_printf (line, ", \"start_ms\": %" G_GINT64_FORMAT ", \"end_ms\": %"
+                          G_GINT64_FORMAT ", \"candidates\": [", item->start_ms, item->end_ms);
+  for (guint i = 0, listed = 0; i < item->n_candidates; i++)
+    {
+      if (!(item->candidates[i].score >= item->threshold))
+        continue;
+      if (listed++ > 0)
+        g_string_append (line, ", ");
+      g_string_append (line, "{\"identity\": ");
+      append_json_string (line, item->candidates[i].name != NULL ? item->candidates[i].name : "");
+      g_string_append (line, ", \"score\": ");
+      append_json_number (line, item->candidates[i].score, 4);
+      g_string_append_c (line, '}');
+    }
+  g_string_append (line, "]}\n");
+  fputs (line->str, stdout);
+  fflush (stdout);
+}
+
+static void
+scan_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ScanRun *run = user_data;
+
+  run->result = attest_scanner_scan_finish (ATTEST_SCANNER (source), result, &run->error);
+  g_main_loop_quit (run->loop);
+}
+
+/* One JSON line per pending item created (above). Exit 1 when a file cannot be read (the
+ * others are still scanned) or Ctrl+C stops the scan (what was scanned is kept: the next
+ * scan of that file resumes); 3 when the gallery cannot be read or written. */
+static int
+cli_scan (Cli   *cli,
+          int    argc,
+          char **argv)
+{
+  g_autoptr (AttestStore) store = NULL;
+  g_autoptr (AttestMatcher) matcher = NULL;
+  g_autoptr (GHashTable) names = NULL;
+  g_autoptr (AttestScanner) scanner = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  int status = EXIT_OK;
+  guint sigint_id;
+
+  if (argc < 1)
+    {
+      cli_error ("scan", _("no video given"));
+      return EXIT_USAGE;
+    }
+  if (scan_every < 1)
+    {
+      cli_error ("scan", _("--every must be 1 or more"));
+      return EXIT_USAGE;
+    }
+  if (!isfinite (scan_threshold) || scan_threshold < -1.0 || scan_threshold > 1.0)
+    {
+      cli_error ("scan", _("--threshold must be a score between -1 and 1"));
+      return EXIT_USAGE;
+    }
+  if (!cli_load_vision (cli) || !cli_open_store (cli, &store) ||
+      !cli_load_gallery (cli, store, &matcher, &names))
+    return EXIT_SETUP;
+
+  scanner = attest_scanner_new (store, cli->vision, matcher, names);
+  attest_scanner_set_every (scanner, (guint) scan_every);
+  attest_scanner_set_threshold (scanner, scan_threshold);
+  sigint_id = g_unix_signal_add (SIGINT, interrupted_cb, cancellable);
+
+  for (int i = 0; i < argc && !g_cancellable_is_cancelled (cancellable); i++)
+    {
+      g_autoptr (GFile) file = g_file_new_for_commandline_arg (argv[i]);
+      ScanRun run = { loop, cancellable, store, argv[i], NULL, NULL };
+      gulong handler = g_signal_connect (scanner, "item-added",
+                                         G_CALLBACK (scan_item_added_cb), &run);
+
+      /* The app's background scan, driven by a main loop so Ctrl+C is noticed. */
+      attest_scanner_scan_async (scanner, file, cancellable, scan_done_cb, &run);
+      g_main_loop_run (loop);
+      /* Lines for items added just before the end are still queued. */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_signal_handler_disconnect (scanner, handler);
+
+      if (run.error != NULL)
+        {
+          if (g_error_matches (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              cli_error (argv[i], _("interrupted: the items listed above are queued; scan "
+                                    "the file again to go on where it stopped"));
+              status = EXIT_BAD_INPUT;
+            }
+          else if (run.error->domain == ATTEST_STORE_ERROR)
+            {
+              cli_error (attest_store_get_path (store), run.error->message);
+              status = EXIT_SETUP;
+            }
+          else
+            {
+              cli_error (argv[i], run.error->message);
+              if (status == EXIT_OK)
+                status = EXIT_BAD_INPUT;
+            }
+        }
+      g_clear_error (&run.error);
+      g_clear_pointer (&run.result, attest_scan_result_free);
+      if (status == EXIT_SETUP)
+        break;
+    }
+
+  g_source_remove (sigint_id);
+  return status;
+}
+
 static const Verb verbs[] = {
   { "detect", "FILE…", N_("Find faces in images and videos; one JSON line per analysed frame"),
     detect_entries, cli_detect },
@@ -935,6 +1111,8 @@ static const Verb verbs[] = {
     import_entries, cli_import },
   { "identify", "IMAGE…", N_("Gallery candidates for every face in images; one JSON line per image"),
     identify_entries, cli_identify },
+  { "scan", "VIDEO…", N_("Scan videos into the review queue; one JSON line per pending item created"),
+    scan_entries, cli_scan },
   { "export", "--to DIR", N_("Write the confirmed matches’ evidence (CSV, JSON, crops, report) to DIR"),
     export_entries, cli_export },
 };

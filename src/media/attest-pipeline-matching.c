@@ -145,29 +145,6 @@ remember (AttestMatching   *m,
   g_array_append_val (m->recent, recent);
 }
 
-/* Whether embedding this face can change anything: FALSE when it continues (overlaps the
- * last box of) an active track whose best embedded face is whole and not 10% smaller. */
-static gboolean
-worth_embedding (GPtrArray             *active,
-                 const AttestBox       *box,
-                 const AttestImageView *view)
-{
-  for (guint t = 0; t < active->len; t++)
-    {
-      const AttestTrack *track = g_ptr_array_index (active, t);
-      const AttestBox *best = &track->best_box;
-      gboolean best_cut = best->x <= 1 || best->y <= 1 ||
-                          best->x + best->w >= view->width - 1 ||
-                          best->y + best->h >= view->height - 1;
-
-      if (track->has_embedding && !best_cut &&
-          attest_box_iou (&track->last_box, box) >= 0.5f &&
-          box->w <= track->best_box.w * 1.1f)
-        return FALSE;
-    }
-  return TRUE;
-}
-
 /* A frame after the tracker's last: tracked, and each track searched when its best face
  * changed or the index did. */
 static void
@@ -297,7 +274,6 @@ _attest_matching_run (AttestPipeline        *self,
   g_autofree AttestFaceInfo *info = NULL;
   g_autofree float *storage = NULL;
   g_autofree float **embeddings = NULL;
-  g_autoptr (GPtrArray) active = NULL;
   gboolean in_order;
   AttestDetections *detections;
   double threshold;
@@ -333,7 +309,7 @@ _attest_matching_run (AttestPipeline        *self,
 
   in_order = !GST_CLOCK_TIME_IS_VALID (m->last_pts) || pts > m->last_pts;
   if (in_order)
-    active = attest_tracker_get_active (m->tracker);
+    attest_tracker_set_frame_size (m->tracker, view->width, view->height);
 
   for (guint i = 0; i < n; i++)
     {
@@ -354,9 +330,9 @@ _attest_matching_run (AttestPipeline        *self,
         }
 
       /* Embedding is the worker's biggest cost per face: skip it where the track this box
-       * continues already has a best face at least as good (the tracker keeps a new best only
-       * when it beats the old by 10%), so playback keeps up and boxes stay on the faces. */
-      if (active != NULL && !worth_embedding (active, &boxes[i], view))
+       * continues already has a best face at least as good, so playback keeps up and boxes
+       * stay on the faces. */
+      if (in_order && !attest_tracker_worth_embedding (m->tracker, &boxes[i]))
         continue;
 
       if (attest_vision_embed (self->vision, view, &boxes[i], embedding, &error))

@@ -522,6 +522,29 @@ attest_tracker_get_active (AttestTracker *self)
   return out;
 }
 
+gboolean
+attest_tracker_worth_embedding (AttestTracker   *self,
+                                const AttestBox *box)
+{
+  g_return_val_if_fail (self != NULL, TRUE);
+  g_return_val_if_fail (box != NULL, TRUE);
+
+  for (guint t = 0; t < self->active->len; t++)
+    {
+      const AttestTrack *track = &((Track *) self->active->pdata[t])->pub;
+      const AttestBox *best = &track->best_box;
+      gboolean best_cut = best->x <= 1 || best->y <= 1 ||
+                          (self->frame_width > 0 && best->x + best->w >= self->frame_width - 1) ||
+                          (self->frame_height > 0 && best->y + best->h >= self->frame_height - 1);
+
+      if (track->has_embedding && !best_cut &&
+          attest_box_iou (&track->last_box, box) >= 0.5f &&
+          box->w <= track->best_box.w * 1.1f)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 GPtrArray *
 attest_tracker_take_ended (AttestTracker *self)
 {

@@ -97,6 +97,13 @@ const AttestTrack *attest_tracker_get_track      (AttestTracker              *se
                                                   guint                       id);
 /* Active tracks by id: borrowed AttestTrack pointers in a new array. */
 GPtrArray         *attest_tracker_get_active     (AttestTracker              *self);
+/* Whether embedding a face at `box` (in the frame of attest_tracker_set_frame_size) can
+ * change any track's best face: FALSE when it continues (overlaps the last box of, IoU >= 0.5)
+ * an active track whose best embedded face is whole and not 10% smaller (the tracker keeps a
+ * new best only when it beats the old by 10%). Embedding is the analysis's biggest cost per
+ * face; callers skip it then. */
+gboolean           attest_tracker_worth_embedding (AttestTracker             *self,
+                                                  const AttestBox            *box);
 /* Ended tracks in the order they ended, handed to the caller (free func attest_track_free).
  * Ended tracks are held until taken: a caller that keeps no history takes and drops them. */
 GPtrArray         *attest_tracker_take_ended     (AttestTracker              *self);

@@ -54,7 +54,26 @@ typedef struct
   double                       threshold;
   const AttestReviewCandidate *candidates;
   guint                        n_candidates;
+  /* More crops of the track besides the probe (PNG, non-empty) and their times; stored in
+   * the item's transaction. n_frames 0: none. */
+  GBytes               *const *frame_pngs;
+  const gint64                *frame_ms;
+  guint                        n_frames;
 } AttestReviewItemSpec;
+
+/* One more crop of an item's track (attest_store_list_review_frames). */
+typedef struct
+{
+  gint64  ms;
+  GBytes *png;
+} AttestReviewFrame;
+
+/* A probe whose embedding has at least this cosine with a rejected probe is taken as the
+ * same face: the rejection holds for it too. Measured on real photos (models.md): different
+ * people score at most 0.44, the same person 0.46..1.00 (mean 0.80); the same face seen
+ * again in the same footage scores far higher. 0.6 is well above any different-person pair,
+ * so a rejection never hides a suggestion for someone else. */
+#define ATTEST_REVIEW_SAME_PROBE_SIMILARITY 0.6
 
 /* An item read back; owns everything. */
 typedef struct
@@ -143,6 +162,27 @@ gboolean          attest_store_is_rejected           (AttestStore               
                                                       gint64                      identity_id,
                                                       GError                    **error);
 
+/* The item's extra crops (not the probe), in time order; element type AttestReviewFrame*.
+ * An empty array for an item without any (or no such item). */
+GPtrArray        *attest_store_list_review_frames    (AttestStore                *self,
+                                                      gint64                      item_id,
+                                                      GError                    **error);
+void              attest_review_frame_free           (AttestReviewFrame          *frame);
+
+/* Negative evidence for a new probe: the identities (gint64, each once, ascending) with a
+ * standing (not revoked) rejection for the same source (by content) and track (track >= 0),
+ * or for a rejected item's probe whose embedding has cosine >= min_similarity with
+ * `embedding` (dim floats; may be NULL: only the track rule applies). source_sha256 may be
+ * NULL (only the probe rule applies). NULL with error on failure. */
+GArray           *attest_store_rejected_identities_near (AttestStore             *self,
+                                                      const char                 *source_sha256,
+                                                      gint64                      track,
+                                                      const float                *embedding,
+                                                      guint                       dim,
+                                                      double                      min_similarity,
+                                                      GError                    **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestReviewItem, attest_review_item_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestReviewFrame, attest_review_frame_free)
 
 G_END_DECLS

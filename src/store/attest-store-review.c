@@ -11,6 +11,7 @@
 
 #include "attest-review.h"
 #include "attest-store-gallery-private.h"
+#include "attest-store-review-private.h"
 
 G_DEFINE_QUARK (attest-review-error-quark, attest_review_error)
 
@@ -113,9 +114,9 @@ is_sha256_hex (const char *s)
   return TRUE;
 }
 
-static gboolean
-check_spec (const AttestReviewItemSpec *spec,
-            GError                    **error)
+gboolean
+_attest_review_check_spec (const AttestReviewItemSpec *spec,
+                           GError                    **error)
 {
   const char *problem = NULL;
 
@@ -135,10 +136,17 @@ check_spec (const AttestReviewItemSpec *spec,
     problem = _("Could not add the review item: the embedding is empty");
   else if (spec->n_candidates > 0 && spec->candidates == NULL)
     problem = _("Could not add the review item: the candidates are missing");
+  else if (spec->n_frames > 0 && (spec->frame_pngs == NULL || spec->frame_ms == NULL))
+    problem = _("Could not add the review item: the track's frames are missing");
   else
-    for (guint i = 0; i < spec->n_candidates; i++)
-      if (spec->candidates[i].identity_id <= 0 || !isfinite (spec->candidates[i].score))
-        problem = _("Could not add the review item: a candidate has no identity or score");
+    {
+      for (guint i = 0; i < spec->n_candidates; i++)
+        if (spec->candidates[i].identity_id <= 0 || !isfinite (spec->candidates[i].score))
+          problem = _("Could not add the review item: a candidate has no identity or score");
+      for (guint i = 0; i < spec->n_frames; i++)
+        if (spec->frame_pngs[i] == NULL || g_bytes_get_size (spec->frame_pngs[i]) == 0)
+          problem = _("Could not add the review item: a frame of the track has no image");
+    }
 
   if (problem != NULL)
     {
@@ -148,11 +156,11 @@ check_spec (const AttestReviewItemSpec *spec,
   return TRUE;
 }
 
-static gboolean
-add_item_in_tx (AttestStore                *self,
-                const AttestReviewItemSpec *spec,
-                gint64                     *id,
-                GError                    **error)
+gboolean
+_attest_review_add_item_in_tx (AttestStore                *self,
+                               const AttestReviewItemSpec *spec,
+                               gint64                     *id,
+                               GError                    **error)
 {
   sqlite3 *db = _attest_store_get_db (self);
   g_autoptr (sqlite3_stmt) stmt = NULL;
@@ -228,8 +236,31 @@ add_item_in_tx (AttestStore                *self,
   sqlite3_bind_int64 (stmt, 17, now);
   if (!_attest_gallery_step_done (db, stmt, what, NULL, error))
     return FALSE;
-
   *id = sqlite3_last_insert_rowid (db);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  /* The track's other crops, in the same transaction: an item is whole or absent. */
+  if (spec->n_frames > 0)
+    {
+      stmt = _attest_gallery_prepare (db,
+                                      "INSERT INTO review_frames (item_id, ms, png)"
+                                      " VALUES (?1, ?2, ?3)",
+                                      what, error);
+      if (stmt == NULL)
+        return FALSE;
+      for (guint i = 0; i < spec->n_frames; i++)
+        {
+          gsize len;
+          gconstpointer data = g_bytes_get_data (spec->frame_pngs[i], &len);
+
+          sqlite3_reset (stmt);
+          sqlite3_bind_int64 (stmt, 1, *id);
+          sqlite3_bind_int64 (stmt, 2, spec->frame_ms[i]);
+          sqlite3_bind_blob64 (stmt, 3, data, len, SQLITE_TRANSIENT);
+          if (!_attest_gallery_step_done (db, stmt, what, NULL, error))
+            return FALSE;
+        }
+    }
   return TRUE;
 }
 
@@ -248,14 +279,14 @@ attest_store_add_review_item (AttestStore                *self,
 
   if (id != NULL)
     *id = -1;
-  if (!check_spec (spec, error))
+  if (!_attest_review_check_spec (spec, error))
     return FALSE;
 
   _attest_store_lock (self);
   ok = _attest_store_begin (self, error);
   if (ok)
     {
-      ok = add_item_in_tx (self, spec, &new_id, error);
+      ok = _attest_review_add_item_in_tx (self, spec, &new_id, error);
       ok = _attest_store_end (self, ok, error);
     }
   _attest_store_unlock (self);

@@ -188,6 +188,34 @@ static const AttestStoreMigration migrations[] = {
     "CREATE INDEX rejections_review_item ON rejections (review_item_id);"
     "CREATE INDEX rejections_audit ON rejections (audit_id);"
   },
+  {
+    3,
+    /* How far each source file (by content) has been scanned, so an interrupted scan resumes
+     * where it stopped: with which model, threshold and frame step, up to which stream time
+     * (a point no track of the scan spans: every track before it has its item, none after it
+     * has), and whether the whole file is done. Written in the same transaction as the items
+     * of the tracks that ended before scanned_to_ms. */
+    "CREATE TABLE scans ("
+    "  source_id      INTEGER PRIMARY KEY REFERENCES sources (id),"
+    "  model_id       TEXT NOT NULL,"
+    "  threshold      REAL NOT NULL,"
+    "  every          INTEGER NOT NULL CHECK (every >= 1),"
+    "  scanned_to_ms  INTEGER NOT NULL DEFAULT 0 CHECK (scanned_to_ms >= 0),"
+    "  duration_ms    INTEGER,"
+    "  completed      INTEGER NOT NULL DEFAULT 0 CHECK (completed IN (0, 1)),"
+    "  started_at     INTEGER NOT NULL,"
+    "  updated_at     INTEGER NOT NULL"
+    ");"
+
+    /* More crops of an item's track besides its probe, for the reviewer (PNG). */
+    "CREATE TABLE review_frames ("
+    "  id       INTEGER PRIMARY KEY,"
+    "  item_id  INTEGER NOT NULL REFERENCES review_items (id) ON DELETE CASCADE,"
+    "  ms       INTEGER NOT NULL,"
+    "  png      BLOB NOT NULL CHECK (length (png) > 0)"
+    ");"
+    "CREATE INDEX review_frames_item ON review_frames (item_id, ms);"
+  },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ATTEST_STORE_SCHEMA_VERSION);

@@ -14,7 +14,7 @@
 
 G_BEGIN_DECLS
 
-#define ATTEST_STORE_SCHEMA_VERSION 2
+#define ATTEST_STORE_SCHEMA_VERSION 3
 #define ATTEST_STORE_ERROR (attest_store_error_quark ())
 
 typedef enum

@@ -1,0 +1,913 @@
+/* attest-scanner.c: scanning a video file into the review queue (see attest-scanner.h).
+ *
+ * The checkpoint: after an analysed frame, the scan may resume at R when no track of the scan
+ * spans R. R starts just after the frame and moves back to the first sighting of every track
+ * still active, and of every ended track not yet written that reaches past R, until none is
+ * left that spans it. The ended tracks entirely before R become items in the same transaction
+ * that stores R; the tracks after R are kept in memory and are found again, identically, by a
+ * scan resumed at R (same frames, same frame step, a tracker that starts empty there, where
+ * the uninterrupted one had no track either). */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "media/attest-frame-reader.h"
+#include "media/attest-pipeline.h"
+#include "review/attest-scanner.h"
+#include "review/attest-tracker.h"
+#include "store/attest-review.h"
+#include "store/attest-store-scan.h"
+
+#define MAX_BOXES 64
+/* A checkpoint at least this often (stream time) while the scan can move its resume point. */
+#define CHECKPOINT_EVERY_NS (2 * GST_SECOND)
+/* Progress at most every 1% of the file, or every 100 ms when it moved less. */
+#define PROGRESS_STEP 0.01
+#define PROGRESS_INTERVAL_US (100 * 1000)
+/* Crops kept per track while it lasts; halved (every other one dropped) when full. */
+#define CROP_POOL 8
+
+struct _AttestScanner
+{
+  GObject        parent_instance;
+
+  AttestStore   *store;
+  AttestVision  *vision;
+  AttestMatcher *matcher;
+  GHashTable    *names;
+  double         threshold;
+  guint          every;
+};
+
+enum
+{
+  SIGNAL_PROGRESS,
+  SIGNAL_ITEM_ADDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (AttestScanner, attest_scanner, G_TYPE_OBJECT)
+
+/* ---- per track ---- */
+
+typedef struct
+{
+  gint64  pts;
+  GBytes *png;
+} Crop;
+
+static void
+crop_clear (gpointer data)
+{
+  g_clear_pointer (&((Crop *) data)->png, g_bytes_unref);
+}
+
+/* What a scan keeps about a track besides the tracker's record. */
+typedef struct
+{
+  gint64       stable_id;   /* first frame * 1000 + n */
+  GBytes      *probe_png;   /* crop of the best sighting */
+  gint64       probe_pts;
+  gint64       probe_frame;
+  GArray      *crops;       /* Crop, time order, spread over the track */
+  guint        stride;      /* a crop every stride-th sighting */
+  guint        sightings;
+  AttestTrack *ended;       /* the tracker's final record, once ended */
+} ScanTrack;
+
+static void
+scan_track_free (gpointer data)
+{
+  ScanTrack *t = data;
+
+  g_clear_pointer (&t->probe_png, g_bytes_unref);
+  g_array_unref (t->crops);
+  g_clear_pointer (&t->ended, attest_track_free);
+  g_free (t);
+}
+
+static ScanTrack *
+scan_track_new (gint64 stable_id)
+{
+  ScanTrack *t = g_new0 (ScanTrack, 1);
+
+  t->stable_id = stable_id;
+  t->probe_pts = -1;
+  t->probe_frame = -1;
+  t->stride = 1;
+  t->crops = g_array_new (FALSE, TRUE, sizeof (Crop));
+  g_array_set_clear_func (t->crops, crop_clear);
+  return t;
+}
+
+/* ---- one run ---- */
+
+typedef struct
+{
+  AttestScanner      *self;
+  GMainContext       *context;    /* signals go there (async); NULL: emitted directly */
+  GCancellable       *cancellable;
+  const char         *model_id;
+  char               *uri;
+  char               *sha;
+  AttestTracker      *tracker;
+  GHashTable         *tracks;     /* tracker id -> ScanTrack* (active and ended, unwritten) */
+  gint64              saved_to_ns; /* the resume point stored last */
+  gint64              checkpoint_pts;
+  gint64              duration_ns; /* -1: unknown */
+  double              last_fraction;
+  gint64              last_progress_us;
+  guint               n_items;
+} Run;
+
+typedef struct
+{
+  AttestScanner *self;
+  guint          signal;
+  double         fraction;
+  gint64         item_id;
+} Emission;
+
+static gboolean
+emit_in_context (gpointer data)
+{
+  Emission *e = data;
+
+  if (e->signal == SIGNAL_PROGRESS)
+    g_signal_emit (e->self, signals[SIGNAL_PROGRESS], 0, e->fraction);
+  else
+    g_signal_emit (e->self, signals[SIGNAL_ITEM_ADDED], 0, e->item_id);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+emission_free (gpointer data)
+{
+  Emission *e = data;
+
+  g_object_unref (e->self);
+  g_free (e);
+}
+
+static void
+emit (Run    *run,
+      guint   signal,
+      double  fraction,
+      gint64  item_id)
+{
+  Emission e = { run->self, signal, fraction, item_id };
+
+  if (run->context == NULL)
+    {
+      emit_in_context (&e);
+      return;
+    }
+  e.self = g_object_ref (run->self);
+  g_main_context_invoke_full (run->context, G_PRIORITY_DEFAULT, emit_in_context,
+                              g_memdup2 (&e, sizeof e), emission_free);
+}
+
+static void
+report_progress (Run    *run,
+                 gint64  pts,
+                 gboolean force)
+{
+  double fraction;
+  gint64 now = g_get_monotonic_time ();
+
+  if (run->duration_ns <= 0)
+    return;
+  /* A resumed scan is already as far as it resumes from. */
+  fraction = CLAMP ((double) MAX (pts, run->saved_to_ns) / run->duration_ns, 0.0, 1.0);
+  if (!force && fraction - run->last_fraction < PROGRESS_STEP &&
+      (fraction <= run->last_fraction || now - run->last_progress_us < PROGRESS_INTERVAL_US))
+    return;
+  run->last_fraction = fraction;
+  run->last_progress_us = now;
+  emit (run, SIGNAL_PROGRESS, fraction, -1);
+}
+
+static gint64
+ns_to_ms_floor (gint64 ns)
+{
+  return ns / G_GINT64_CONSTANT (1000000);
+}
+
+static gint64
+ns_to_ms_ceil (gint64 ns)
+{
+  return (ns + G_GINT64_CONSTANT (999999)) / G_GINT64_CONSTANT (1000000);
+}
+
+static gint
+compare_uint (gconstpointer a,
+              gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Stable ids for the tracks first seen on this frame, in the tracker's order. */
+static void
+register_new_tracks (Run          *run,
+                     guint64       frame_number,
+                     const guint  *ids,
+                     guint         n)
+{
+  g_autoptr (GArray) fresh = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (guint i = 0; i < n; i++)
+    if (ids[i] != 0 && !g_hash_table_contains (run->tracks, GUINT_TO_POINTER (ids[i])))
+      g_array_append_val (fresh, ids[i]);
+  /* Tracker ids grow in order of first sighting. */
+  g_array_sort (fresh, compare_uint);
+  for (guint i = 0; i < fresh->len; i++)
+    {
+      guint id = g_array_index (fresh, guint, i);
+
+      g_hash_table_insert (run->tracks, GUINT_TO_POINTER (id),
+                           scan_track_new ((gint64) frame_number * 1000 + 1 + i));
+    }
+}
+
+static GBytes *
+crop (const AttestImageView *view,
+      const AttestBox       *box)
+{
+  /* A box the crop cannot be made of (outside the frame) leaves no picture, not an error. */
+  return attest_image_crop_png (view, box, ATTEST_SCANNER_CROP_SIZE, NULL);
+}
+
+/* Keeps a crop every stride-th sighting; when CROP_POOL are held, every other one goes and
+ * the stride doubles, so the crops stay spread over the whole track. */
+static void
+add_sighting (ScanTrack             *t,
+              const AttestImageView *view,
+              const AttestBox       *box,
+              gint64                 pts)
+{
+  Crop c;
+
+  if (t->sightings++ % t->stride != 0)
+    return;
+  c.pts = pts;
+  c.png = crop (view, box);
+  if (c.png == NULL)
+    return;
+  g_array_append_val (t->crops, c);
+  if (t->crops->len >= CROP_POOL)
+    {
+      for (guint i = 1; i < t->crops->len; i++)
+        g_array_remove_index (t->crops, i);
+      t->stride *= 2;
+    }
+}
+
+/* Detect, gate, embed and track one frame. */
+static void
+analyse_frame (Run                   *run,
+               const AttestImageView *view,
+               gint64                 pts,
+               guint64                frame_number)
+{
+  AttestScanner *self = run->self;
+  AttestBox boxes[MAX_BOXES];
+  guint ids[MAX_BOXES];
+  float *embeddings[MAX_BOXES] = { NULL };
+  g_autofree float *storage = NULL;
+  guint n;
+
+  n = (guint) CLAMP (attest_vision_detect (self->vision, view, boxes, MAX_BOXES), 0, MAX_BOXES);
+  storage = g_new (float, (gsize) MAX (n, 1) * ATTEST_EMBEDDING_DIM);
+
+  attest_tracker_set_frame_size (run->tracker, view->width, view->height);
+  for (guint i = 0; i < n; i++)
+    {
+      AttestQuality quality;
+      float *embedding = storage + (gsize) i * ATTEST_EMBEDDING_DIM;
+
+      /* Only faces good enough to compare are embedded (and so searched); the others are
+       * still tracked, so the track keeps one id. */
+      if (!attest_vision_assess (self->vision, view, &boxes[i], &quality, NULL) ||
+          quality.issue != ATTEST_QUALITY_OK)
+        continue;
+      if (!attest_tracker_worth_embedding (run->tracker, &boxes[i]))
+        continue;
+      if (attest_vision_embed (self->vision, view, &boxes[i], embedding, NULL))
+        embeddings[i] = embedding;
+    }
+
+  attest_tracker_update (run->tracker, pts, boxes, (const float *const *) embeddings, NULL, n,
+                         ids);
+  register_new_tracks (run, frame_number, ids, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const AttestTrack *track = ids[i] != 0 ? attest_tracker_get_track (run->tracker, ids[i])
+                                             : NULL;
+      ScanTrack *t = ids[i] != 0 ? g_hash_table_lookup (run->tracks, GUINT_TO_POINTER (ids[i]))
+                                 : NULL;
+
+      if (track == NULL || t == NULL)
+        continue;
+      add_sighting (t, view, &boxes[i], pts);
+      /* A new best sighting: this frame is its probe. */
+      if (track->has_embedding && track->best_pts == pts && t->probe_pts != pts)
+        {
+          GBytes *png = crop (view, &track->best_box);
+
+          if (png != NULL)
+            {
+              g_clear_pointer (&t->probe_png, g_bytes_unref);
+              t->probe_png = png;
+              t->probe_pts = pts;
+              t->probe_frame = (gint64) frame_number;
+            }
+        }
+    }
+}
+
+/* ---- checkpoints ---- */
+
+static char *
+candidate_name (AttestScanner *self,
+                gint64         identity_id)
+{
+  const char *name = self->names != NULL ? g_hash_table_lookup (self->names, &identity_id) : NULL;
+
+  return name != NULL ? g_strdup (name)
+                      : g_strdup_printf (_("Identity %" G_GINT64_FORMAT), identity_id);
+}
+
+/* The item for an ended track, or NULL when no candidate reaches the threshold (or it has no
+ * comparable face). Fills `candidates` (ATTEST_SCANNER_MAX_CANDIDATES, names to free) and the
+ * frame arrays the spec points into. */
+static AttestReviewItemSpec *
+item_for_track (Run                   *run,
+                ScanTrack             *t,
+                AttestReviewCandidate *candidates,
+                GBytes               **frame_pngs,
+                gint64                *frame_ms,
+                GError               **error)
+{
+  AttestScanner *self = run->self;
+  const AttestTrack *track = t->ended;
+  g_autoptr (GArray) excluded = NULL;
+  AttestCandidate found[ATTEST_SCANNER_MAX_CANDIDATES];
+  AttestReviewItemSpec *spec;
+  guint n_found, n = 0, n_frames = 0;
+
+  if (!track->has_embedding || t->probe_png == NULL)
+    return NULL;
+
+  /* Negative evidence: who a reviewer already said this is not. */
+  excluded = attest_store_rejected_identities_near (self->store, run->sha, t->stable_id,
+                                                    track->best_embedding, ATTEST_EMBEDDING_DIM,
+                                                    ATTEST_REVIEW_SAME_PROBE_SIMILARITY, error);
+  if (excluded == NULL)
+    return NULL;
+  n_found = attest_matcher_search (self->matcher, track->best_embedding,
+                                   ATTEST_SCANNER_MAX_CANDIDATES,
+                                   (const gint64 *) excluded->data, excluded->len, found);
+  for (guint i = 0; i < n_found; i++)
+    {
+      /* Best first: the rest are lower. */
+      if (!(found[i].score >= self->threshold))
+        break;
+      candidates[n].identity_id = found[i].identity_id;
+      candidates[n].face_id = found[i].face_id;
+      candidates[n].score = found[i].score;
+      candidates[n].name = candidate_name (self, found[i].identity_id);
+      n++;
+    }
+  if (n == 0)
+    return NULL;
+
+  /* Up to ATTEST_SCANNER_EXTRA_FRAMES crops spread over the track, not the probe's. */
+  {
+    g_autoptr (GArray) others = g_array_new (FALSE, FALSE, sizeof (guint));
+
+    for (guint i = 0; i < t->crops->len; i++)
+      if (g_array_index (t->crops, Crop, i).pts != t->probe_pts)
+        g_array_append_val (others, i);
+    for (guint k = 0; k < MIN (others->len, ATTEST_SCANNER_EXTRA_FRAMES); k++)
+      {
+        guint pick = others->len <= ATTEST_SCANNER_EXTRA_FRAMES
+                     ? k : (guint) ((k * (others->len - 1)) / (ATTEST_SCANNER_EXTRA_FRAMES - 1));
+        const Crop *c = &g_array_index (t->crops, Crop, g_array_index (others, guint, pick));
+
+        frame_pngs[n_frames] = c->png;
+        frame_ms[n_frames] = ns_to_ms_floor (c->pts);
+        n_frames++;
+      }
+  }
+
+  spec = g_new0 (AttestReviewItemSpec, 1);
+  spec->source_uri = run->uri;
+  spec->source_sha256 = run->sha;
+  spec->track = t->stable_id;
+  spec->start_ms = ns_to_ms_floor (track->first_pts);
+  spec->end_ms = ns_to_ms_floor (track->last_pts);
+  spec->best_ms = ns_to_ms_floor (t->probe_pts);
+  spec->best_frame = t->probe_frame;
+  spec->box_x = track->best_box.x;
+  spec->box_y = track->best_box.y;
+  spec->box_w = track->best_box.w;
+  spec->box_h = track->best_box.h;
+  spec->probe_png = t->probe_png;
+  spec->probe_embedding = track->best_embedding;
+  spec->embedding_dim = ATTEST_EMBEDDING_DIM;
+  spec->model_id = run->model_id;
+  spec->threshold = self->threshold;
+  spec->candidates = candidates;
+  spec->n_candidates = n;
+  spec->frame_pngs = frame_pngs;
+  spec->frame_ms = frame_ms;
+  spec->n_frames = n_frames;
+  return spec;
+}
+
+typedef struct
+{
+  AttestReviewItemSpec  *spec;
+  AttestReviewCandidate  candidates[ATTEST_SCANNER_MAX_CANDIDATES];
+  GBytes                *frame_pngs[ATTEST_SCANNER_EXTRA_FRAMES];
+  gint64                 frame_ms[ATTEST_SCANNER_EXTRA_FRAMES];
+} Built;
+
+static void
+built_free (gpointer data)
+{
+  Built *b = data;
+
+  if (b->spec != NULL)
+    for (guint i = 0; i < b->spec->n_candidates; i++)
+      g_free (b->candidates[i].name);
+  g_free (b->spec);
+  g_free (b);
+}
+
+/* The earliest time no unwritten track spans, from just after the frame at `after_pts`
+ * (see the top of the file). */
+static gint64
+resume_point (Run    *run,
+              gint64  after_pts)
+{
+  g_autoptr (GPtrArray) active = attest_tracker_get_active (run->tracker);
+  gint64 r = after_pts;
+  gboolean moved = TRUE;
+
+  for (guint i = 0; i < active->len; i++)
+    r = MIN (r, ((const AttestTrack *) g_ptr_array_index (active, i))->first_pts);
+  while (moved)
+    {
+      GHashTableIter iter;
+      ScanTrack *t;
+
+      moved = FALSE;
+      g_hash_table_iter_init (&iter, run->tracks);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &t))
+        if (t->ended != NULL && t->ended->last_pts >= r && t->ended->first_pts < r)
+          {
+            r = t->ended->first_pts;
+            moved = TRUE;
+          }
+    }
+  return r;
+}
+
+/* Moves the tracker's ended tracks into run->tracks' records. */
+static void
+collect_ended (Run *run)
+{
+  g_autoptr (GPtrArray) ended = attest_tracker_take_ended (run->tracker);
+
+  for (guint i = 0; i < ended->len; i++)
+    {
+      AttestTrack *track = g_ptr_array_index (ended, i);
+      ScanTrack *t = g_hash_table_lookup (run->tracks, GUINT_TO_POINTER (track->id));
+
+      if (t != NULL && t->ended == NULL)
+        t->ended = attest_track_copy (track);
+    }
+}
+
+static gint
+compare_built (gconstpointer a,
+               gconstpointer b)
+{
+  const AttestReviewItemSpec *x = (*(Built *const *) a)->spec;
+  const AttestReviewItemSpec *y = (*(Built *const *) b)->spec;
+
+  if (x->start_ms != y->start_ms)
+    return x->start_ms < y->start_ms ? -1 : 1;
+  return x->track < y->track ? -1 : x->track > y->track;
+}
+
+/* Writes the items of the ended tracks before the resume point and the point itself, in one
+ * transaction. `completed`: the end of the file (every track has ended). */
+static gboolean
+checkpoint (Run       *run,
+            gint64     after_pts,
+            gboolean   completed,
+            GError   **error)
+{
+  AttestScanner *self = run->self;
+  g_autoptr (GPtrArray) built = g_ptr_array_new_with_free_func (built_free);
+  g_autoptr (GArray) done = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree const AttestReviewItemSpec **specs = NULL;
+  AttestScanProgress progress = { 0 };
+  GHashTableIter iter;
+  gpointer key;
+  ScanTrack *t;
+  gint64 r;
+
+  collect_ended (run);
+  r = completed ? after_pts : resume_point (run, after_pts);
+  r = MAX (r, run->saved_to_ns);
+
+  g_hash_table_iter_init (&iter, run->tracks);
+  while (g_hash_table_iter_next (&iter, &key, (gpointer *) &t))
+    {
+      Built *b;
+
+      if (t->ended == NULL || t->ended->last_pts >= r)
+        continue;
+      g_array_append_val (done, (guint) { GPOINTER_TO_UINT (key) });
+      b = g_new0 (Built, 1);
+      b->spec = item_for_track (run, t, b->candidates, b->frame_pngs, b->frame_ms, error);
+      if (b->spec == NULL)
+        {
+          built_free (b);
+          if (error != NULL && *error != NULL)
+            return FALSE;
+          continue;
+        }
+      g_ptr_array_add (built, b);
+    }
+
+  /* Nothing new to store and the resume point has not moved enough to be worth a write. */
+  if (!completed && built->len == 0 &&
+      (r == run->saved_to_ns || after_pts - run->checkpoint_pts < CHECKPOINT_EVERY_NS))
+    {
+      for (guint i = 0; i < done->len; i++)
+        g_hash_table_remove (run->tracks, GUINT_TO_POINTER (g_array_index (done, guint, i)));
+      return TRUE;
+    }
+
+  g_ptr_array_sort (built, compare_built);
+  specs = g_new0 (const AttestReviewItemSpec *, MAX (built->len, 1));
+  for (guint i = 0; i < built->len; i++)
+    specs[i] = ((Built *) g_ptr_array_index (built, i))->spec;
+
+  progress.model_id = (char *) run->model_id;
+  progress.threshold = self->threshold;
+  progress.every = self->every;
+  progress.scanned_to_ms = completed ? ns_to_ms_ceil (r) : ns_to_ms_floor (r);
+  if (r == after_pts && !completed)
+    progress.scanned_to_ms = ns_to_ms_ceil (r);
+  progress.duration_ms = run->duration_ns >= 0 ? ns_to_ms_floor (run->duration_ns) : -1;
+  progress.completed = completed;
+  if (!attest_store_save_scan_checkpoint (self->store, run->uri, run->sha, &progress, specs,
+                                          built->len, ids, error))
+    return FALSE;
+
+  run->saved_to_ns = r;
+  run->checkpoint_pts = after_pts;
+  for (guint i = 0; i < done->len; i++)
+    g_hash_table_remove (run->tracks, GUINT_TO_POINTER (g_array_index (done, guint, i)));
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+
+      if (id < 0)
+        continue;
+      run->n_items++;
+      emit (run, SIGNAL_ITEM_ADDED, 0, id);
+    }
+  return TRUE;
+}
+
+/* ---- the scan ---- */
+
+void
+attest_scan_result_free (AttestScanResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->source_sha256);
+  g_free (result->source_uri);
+  g_free (result);
+}
+
+static void
+run_clear (Run *run)
+{
+  g_free (run->uri);
+  g_free (run->sha);
+  g_clear_pointer (&run->tracker, attest_tracker_free);
+  g_clear_pointer (&run->tracks, g_hash_table_unref);
+}
+
+static AttestScanResult *
+result_new (Run      *run,
+            gint64    scanned_to_ms,
+            gboolean  completed,
+            gboolean  resumed)
+{
+  AttestScanResult *result = g_new0 (AttestScanResult, 1);
+
+  result->source_sha256 = g_strdup (run->sha);
+  result->source_uri = g_strdup (run->uri);
+  result->n_items = run->n_items;
+  result->scanned_to_ms = scanned_to_ms;
+  result->duration_ms = run->duration_ns >= 0 ? ns_to_ms_floor (run->duration_ns) : -1;
+  result->completed = completed;
+  result->resumed = resumed;
+  return result;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static gboolean
+same_settings (const AttestScanProgress *p,
+               Run                      *run)
+{
+  return g_strcmp0 (p->model_id, run->model_id) == 0 && p->every == run->self->every &&
+         fabs (p->threshold - run->self->threshold) < 1e-9;
+}
+
+static AttestScanResult *
+scan_file (AttestScanner  *self,
+           GFile          *file,
+           GMainContext   *context,
+           GCancellable   *cancellable,
+           GError        **error)
+{
+  g_auto (Run) run = { 0 };
+  g_autoptr (AttestFrameReader) reader = NULL;
+  g_autoptr (AttestScanProgress) progress = NULL;
+  g_autofree char *arg = NULL;
+  GstClockTime duration;
+  AttestImageView view;
+  GstClockTime pts;
+  guint64 number;
+  gint64 last_pts = -1;
+  gboolean resumed = FALSE;
+  GError *read_error = NULL;
+
+  run.self = self;
+  run.context = context;
+  run.cancellable = cancellable;
+  run.model_id = attest_vision_get_model_id (self->vision);
+  run.duration_ns = -1;
+  run.last_fraction = -1;
+
+  /* The reader's checks first: a missing, empty, foreign or damaged file gets its clear
+   * message before anything is hashed or written. */
+  arg = g_file_is_native (file) ? g_file_get_path (file) : g_file_get_uri (file);
+  reader = attest_frame_reader_new (arg, error);
+  if (reader == NULL)
+    return NULL;
+  run.uri = g_strdup (attest_frame_reader_get_uri (reader));
+  run.sha = attest_file_sha256 (file, cancellable, error);
+  if (run.sha == NULL)
+    return NULL;
+  duration = attest_frame_reader_get_duration (reader);
+  if (GST_CLOCK_TIME_IS_VALID (duration))
+    run.duration_ns = (gint64) duration;
+
+  progress = attest_store_get_scan_progress (self->store, run.sha, error);
+  if (progress == NULL && error != NULL && *error != NULL)
+    return NULL;
+  if (progress != NULL && same_settings (progress, &run))
+    {
+      if (progress->completed)
+        {
+          report_progress (&run, run.duration_ns, TRUE);
+          return result_new (&run, progress->scanned_to_ms, TRUE, FALSE);
+        }
+      resumed = TRUE;
+      run.saved_to_ns = progress->scanned_to_ms * G_GINT64_CONSTANT (1000000);
+    }
+  /* Otherwise (never scanned, or with another model, threshold or frame step): from the
+   * start; faces already queued are not queued twice (attest-store-scan.h). */
+
+  run.tracker = attest_tracker_new ();
+  run.tracks = g_hash_table_new_full (NULL, NULL, NULL, scan_track_free);
+  run.checkpoint_pts = run.saved_to_ns;
+
+  while (attest_frame_reader_next (reader, &view, &pts, &number, &read_error))
+    {
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+      if (!GST_CLOCK_TIME_IS_VALID (pts))
+        continue;
+      last_pts = (gint64) pts;
+      /* Decoded, not analysed: before the resume point, or between every Nth frame. */
+      if ((gint64) pts < run.saved_to_ns || number % self->every != 0)
+        {
+          report_progress (&run, last_pts, FALSE);
+          continue;
+        }
+      analyse_frame (&run, &view, (gint64) pts, number);
+      if (!checkpoint (&run, (gint64) pts + 1, FALSE, error))
+        return NULL;
+      report_progress (&run, last_pts, FALSE);
+    }
+
+  if (read_error != NULL)
+    {
+      g_propagate_error (error, read_error);
+      return NULL;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      /* What ended before the stop is kept; the rest is scanned again next time. */
+      g_autoptr (GError) save_error = NULL;
+
+      if (!checkpoint (&run, last_pts + 1, FALSE, &save_error))
+        g_debug ("Could not save the scan's last checkpoint: %s", save_error->message);
+      return NULL;
+    }
+
+  attest_tracker_flush (run.tracker);
+  if (!checkpoint (&run, MAX (run.duration_ns, last_pts + 1), TRUE, error))
+    return NULL;
+  report_progress (&run, MAX (run.duration_ns, 0), TRUE);
+  return result_new (&run, ns_to_ms_ceil (run.saved_to_ns), TRUE, resumed);
+}
+
+AttestScanResult *
+attest_scanner_scan (AttestScanner  *self,
+                     GFile          *file,
+                     GCancellable   *cancellable,
+                     GError        **error)
+{
+  g_return_val_if_fail (ATTEST_IS_SCANNER (self), NULL);
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return scan_file (self, file, NULL, cancellable, error);
+}
+
+typedef struct
+{
+  GFile        *file;
+  GMainContext *context;
+} AsyncData;
+
+static void
+async_data_free (gpointer data)
+{
+  AsyncData *d = data;
+
+  g_object_unref (d->file);
+  g_main_context_unref (d->context);
+  g_free (d);
+}
+
+static void
+scan_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  AsyncData *d = task_data;
+  GError *error = NULL;
+  AttestScanResult *result = scan_file (source_object, d->file, d->context, cancellable, &error);
+
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, (GDestroyNotify) attest_scan_result_free);
+}
+
+void
+attest_scanner_scan_async (AttestScanner       *self,
+                           GFile               *file,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  AsyncData *d;
+
+  g_return_if_fail (ATTEST_IS_SCANNER (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  d = g_new0 (AsyncData, 1);
+  d->file = g_object_ref (file);
+  d->context = g_main_context_ref_thread_default ();
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, attest_scanner_scan_async);
+  g_task_set_task_data (task, d, async_data_free);
+  /* The result is reported even when cancelled late: the error comes from the scan. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, scan_thread);
+}
+
+AttestScanResult *
+attest_scanner_scan_finish (AttestScanner  *self,
+                            GAsyncResult   *result,
+                            GError        **error)
+{
+  g_return_val_if_fail (ATTEST_IS_SCANNER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- object ---- */
+
+static void
+attest_scanner_finalize (GObject *object)
+{
+  AttestScanner *self = ATTEST_SCANNER (object);
+
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->matcher, attest_matcher_unref);
+  g_clear_pointer (&self->names, g_hash_table_unref);
+
+  G_OBJECT_CLASS (attest_scanner_parent_class)->finalize (object);
+}
+
+static void
+attest_scanner_class_init (AttestScannerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = attest_scanner_finalize;
+
+  signals[SIGNAL_PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 1, G_TYPE_DOUBLE);
+  signals[SIGNAL_ITEM_ADDED] = g_signal_new ("item-added", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                             G_TYPE_NONE, 1, G_TYPE_INT64);
+}
+
+static void
+attest_scanner_init (AttestScanner *self)
+{
+  self->threshold = ATTEST_MATCHER_DEFAULT_THRESHOLD;
+  self->every = ATTEST_SCANNER_DEFAULT_EVERY;
+}
+
+AttestScanner *
+attest_scanner_new (AttestStore   *store,
+                    AttestVision  *vision,
+                    AttestMatcher *matcher,
+                    GHashTable    *identity_names)
+{
+  AttestScanner *self;
+
+  g_return_val_if_fail (ATTEST_IS_STORE (store), NULL);
+  g_return_val_if_fail (vision != NULL, NULL);
+  g_return_val_if_fail (matcher != NULL, NULL);
+
+  self = g_object_new (ATTEST_TYPE_SCANNER, NULL);
+  self->store = g_object_ref (store);
+  self->vision = vision;
+  self->matcher = attest_matcher_ref (matcher);
+  self->names = identity_names != NULL ? g_hash_table_ref (identity_names) : NULL;
+  return self;
+}
+
+void
+attest_scanner_set_threshold (AttestScanner *self,
+                              double         threshold)
+{
+  g_return_if_fail (ATTEST_IS_SCANNER (self));
+  g_return_if_fail (isfinite (threshold));
+
+  self->threshold = threshold;
+}
+
+double
+attest_scanner_get_threshold (AttestScanner *self)
+{
+  g_return_val_if_fail (ATTEST_IS_SCANNER (self), ATTEST_MATCHER_DEFAULT_THRESHOLD);
+
+  return self->threshold;
+}
+
+void
+attest_scanner_set_every (AttestScanner *self,
+                          guint          every_nth_frame)
+{
+  g_return_if_fail (ATTEST_IS_SCANNER (self));
+
+  self->every = every_nth_frame > 0 ? every_nth_frame : ATTEST_SCANNER_DEFAULT_EVERY;
+}
+
+guint
+attest_scanner_get_every (AttestScanner *self)
+{
+  g_return_val_if_fail (ATTEST_IS_SCANNER (self), ATTEST_SCANNER_DEFAULT_EVERY);
+
+  return self->every;
+}
