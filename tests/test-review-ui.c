@@ -21,6 +21,7 @@
 #include "store/attest-gallery.h"
 #include "store/attest-review.h"
 #include "store/attest-store-private.h"
+#include "store/attest-store-scan.h"
 #include "widgets/attest-review-page.h"
 #include "widgets/attest-review-panel.h"
 
@@ -144,6 +145,15 @@ render_window (AttestWindow *window,
   int height = gtk_widget_get_height (widget);
   g_autofree char *png = g_build_filename (g_getenv ("ATTEST_TEST_OUTPUT"), name, NULL);
 
+  /* Transitions (a revealer closing) end first: a picture of what stays on screen. */
+  {
+    gint64 end = g_get_monotonic_time () + 400 * 1000;
+    guint tick = g_timeout_add (20, tick_cb, NULL);
+
+    while (g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, TRUE);
+    g_source_remove (tick);
+  }
   gtk_widget_queue_draw (widget);
   gtk_test_widget_wait_for_draw (widget);
   while (g_main_context_iteration (NULL, FALSE));
@@ -1012,6 +1022,133 @@ test_play_moment (void)
   destroy_and_check_finalized (GTK_WINDOW (window));
 }
 
+static gboolean
+window_done_opening (gpointer data)
+{
+  return !_attest_window_get_opening (data);
+}
+
+static gboolean
+not_scanning (gpointer data)
+{
+  return !_attest_window_get_scanning (data);
+}
+
+typedef struct
+{
+  AttestReviewPage *page;
+  guint             n;
+} RowsWait;
+
+static gboolean
+more_rows (gpointer data)
+{
+  RowsWait *wait = data;
+
+  return attest_review_page_get_n_rows (wait->page) > wait->n;
+}
+
+static gboolean
+wait_long (Condition cond,
+           gpointer  data)
+{
+  /* A whole scan of the sample on a shared machine: minutes at worst, not a timing test. */
+  for (int i = 0; i < 4; i++)
+    if (wait_for (cond, data))
+      return TRUE;
+  return FALSE;
+}
+
+/* win.scan on the video on screen: progress, items joining the queue, cancel, resume. */
+static void
+test_scan (void)
+{
+  g_autoptr (AttestSettings) settings = attest_settings_new ();
+  g_autoptr (GFile) sample = g_file_new_for_path (g_getenv ("ATTEST_SAMPLE_VIDEO"));
+  AttestWindow *window;
+  AttestReviewPage *page;
+  AttestReviewPanel *panel;
+  GtkWidget *listbox;
+  gint64 matches_before = query_int ("SELECT count (*) FROM matches");
+  guint rows_before, rows_stopped;
+  RowsWait rows;
+  gint64 scanned = -1;
+  const char *toast;
+
+  attest_settings_set_reviewer_name (settings, REVIEWER);
+  window = new_window (settings);
+  page = _attest_window_get_review_page (window);
+  panel = panel_of (window);
+  attest_window_open_file (window, sample);
+  g_assert_true (wait_for (window_done_opening, window));
+  g_assert_nonnull (_attest_window_get_pipeline (window));
+  show_review (window);
+  wait_shows (window, made_item (1)->id);
+  rows_before = attest_review_page_get_n_rows (page);
+
+  /* The Scan button on the page is the primary menu's win.scan. */
+  g_assert_true (gtk_widget_get_visible (button_for (window, "win.scan")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.scan", NULL));
+  g_assert_true (_attest_window_get_scanning (window));
+  g_assert_false (attest_pipeline_get_playing (_attest_window_get_pipeline (window)));
+  g_assert_nonnull (attest_review_page_get_scan_text (page));
+  g_assert_nonnull (strstr (attest_review_page_get_scan_text (page), "Scanning “attest-sample.mp4”"));
+
+  /* Items join the queue while the scan goes on; the item on screen stays. */
+  rows = (RowsWait) { page, rows_before };
+  g_assert_true (wait_long (more_rows, &rows));
+  g_assert_cmpint (attest_review_panel_get_item (panel)->id, ==, made_item (1)->id);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.scan-cancel", NULL));
+  g_assert_true (wait_for (not_scanning, window));
+  g_assert_null (attest_review_page_get_scan_text (page));
+  wait_toast (window, "Scan ");
+  toast = _attest_window_get_last_toast_title (window);
+  g_test_message ("after cancel: %s", toast);
+  if (strstr (toast, "finished") == NULL)
+    {
+      g_assert_true (g_str_has_prefix (toast, "Scan stopped at "));
+      g_assert_nonnull (strstr (toast, "scanning again resumes there"));
+    }
+  rows_stopped = attest_review_page_get_n_rows (page);
+
+  /* Again: it resumes and finishes. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.scan", NULL));
+  g_assert_true (wait_long (not_scanning, window));
+  wait_toast (window, "Scan of “attest-sample.mp4” finished");
+  g_test_message ("%s; %u items before the scan, %u when stopped, %u now", _attest_window_get_last_toast_title (window),
+                  rows_before, rows_stopped, attest_review_page_get_n_rows (page));
+  {
+    g_autoptr (AttestScanProgress) progress = attest_store_get_scan_progress (store, sample_sha, NULL);
+
+    g_assert_nonnull (progress);
+    g_assert_true (progress->completed);
+    scanned = progress->scanned_to_ms;
+  }
+  g_assert_cmpint (scanned, >, 30000);
+  /* Scanning proposes; it never writes a match. */
+  g_assert_cmpint (query_int ("SELECT count (*) FROM matches"), ==, matches_before);
+
+  /* A scanned item, picked in the queue, shows more frames of its track. */
+  listbox = find_widget (GTK_WIDGET (page), GTK_TYPE_LIST_BOX, is_sidebar, NULL);
+  for (guint i = 0; i < attest_review_page_get_n_rows (page); i++)
+    {
+      gint64 id = attest_review_page_get_row_item (page, i);
+      gboolean ours = id == missing_item;
+
+      for (guint j = 0; j < made->len; j++)
+        ours = ours || made_item (j)->id == id;
+      if (ours)
+        continue;
+      g_signal_emit_by_name (listbox, "row-activated", gtk_list_box_get_row_at_index (GTK_LIST_BOX (listbox), (int) i));
+      wait_shows (window, id);
+      break;
+    }
+  g_assert_cmpuint (attest_review_panel_get_n_frames (panel), >, 0);
+  render_window (window, "test-review-scanned.png");
+
+  destroy_and_check_finalized (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1050,6 +1187,7 @@ main (int   argc,
   g_test_add_func ("/review-ui/blind-review", test_blind_review);
   g_test_add_func ("/review-ui/missing-source", test_missing_source);
   g_test_add_func ("/review-ui/play-moment", test_play_moment);
+  g_test_add_func ("/review-ui/scan", test_scan);
 
   result = g_test_run ();
 

@@ -89,6 +89,10 @@ void             _attest_window_review_sync           (AttestWindow   *self);
  * item it shows while it is pending, else shows the next pending one. */
 void             _attest_window_review_reload         (AttestWindow   *self);
 AttestReviewPage *_attest_window_get_review_page      (AttestWindow   *self);
+/* Scans a file into the queue as win.scan does for the video on screen. */
+void             _attest_window_scan_file             (AttestWindow   *self,
+                                                       GFile          *file);
+gboolean         _attest_window_get_scanning          (AttestWindow   *self);
 
 /* Plain text of the most recent toast, NULL before the first. */
 const char      *_attest_window_get_last_toast_title (AttestWindow *self);

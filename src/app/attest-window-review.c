@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "app/attest-application.h"
+#include "review/attest-scanner.h"
+#include "store/attest-store-scan.h"
 #include "widgets/attest-match-text.h"
 #include "attest-window-private.h"
 
@@ -27,6 +29,14 @@ struct _AttestWindowReview
   char         *seek_uri;        /* Play This Moment waits for this file to open */
   gint64        seek_ms;
   guint         seek_idle;
+
+  /* A scan (win.scan) */
+  AttestScanner        *scanner;
+  GCancellable         *scan_cancellable;
+  GFile                *scan_file;
+  char                 *scan_name;
+  guint                 scan_added;
+  GtkFileChooserNative *scan_chooser;
 };
 
 typedef struct
@@ -256,9 +266,10 @@ on_item_loaded (GObject      *source,
   AttestWindow *self = request->window;
   g_autoptr (GError) error = NULL;
   gboolean *rejected = NULL;
+  g_autoptr (GPtrArray) frames = NULL;
   AttestReviewItem *item;
 
-  item = attest_store_load_review_item_finish (ATTEST_STORE (source), result, &rejected, &error);
+  item = attest_store_load_review_item_finish (ATTEST_STORE (source), result, &rejected, &frames, &error);
   if (self->review == NULL || request->item_id != self->review->current)
     {
       g_clear_pointer (&item, attest_review_item_free);
@@ -274,6 +285,24 @@ on_item_loaded (GObject      *source,
 
   attest_review_panel_take_item (get_panel (self), item, rejected);
   check_source (self, item);
+  /* A few more frames of the track, from the store: they show without the source. */
+  {
+    g_autoptr (GPtrArray) textures = g_ptr_array_new_with_free_func (g_object_unref);
+    g_autoptr (GArray) at = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+    for (guint i = 0; frames != NULL && i < frames->len; i++)
+      {
+        AttestReviewFrame *frame = frames->pdata[i];
+        GdkTexture *texture = frame->png != NULL ? gdk_texture_new_from_bytes (frame->png, NULL) : NULL;
+
+        if (texture == NULL)
+          continue;
+        g_ptr_array_add (textures, texture);
+        g_array_append_val (at, frame->ms);
+      }
+    attest_review_panel_set_frames (get_panel (self), (GdkTexture **) textures->pdata,
+                                    (const gint64 *) at->data, textures->len);
+  }
   /* Focus lost with the row it was on (the queue is rebuilt): the rationale is where the
    * reviewer types next. */
   {
@@ -589,6 +618,321 @@ on_play_moment (AttestReviewPanel *panel,
     }
 }
 
+/* ---- scanning (win.scan) ---- */
+
+static char *
+display_name (GFile *file)
+{
+  g_autoptr (GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME,
+                                                  G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  g_autofree char *base = NULL;
+
+  if (info != NULL)
+    return g_strdup (g_file_info_get_display_name (info));
+  base = g_file_get_basename (file);
+  return base != NULL ? g_filename_display_name (base) : g_file_get_parse_name (file);
+}
+
+static void
+update_scan_bar (AttestWindow *self,
+                 double        fraction)
+{
+  AttestWindowReview *review = self->review;
+  g_autofree char *label = NULL;
+
+  if (review->scanner == NULL)
+    {
+      attest_review_page_set_scan (self->review_page, NULL, 0);
+      return;
+    }
+  /* Translators: "Scanning “video.mp4”: 2 faces to review so far". */
+  label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Scanning “%s”: %u face to review so far",
+                                        "Scanning “%s”: %u faces to review so far", review->scan_added),
+                           review->scan_name, review->scan_added);
+  attest_review_page_set_scan (self->review_page, label, fraction);
+}
+
+static void
+on_scan_progress (AttestScanner *scanner,
+                  double         fraction,
+                  AttestWindow  *self)
+{
+  if (self->review != NULL && self->review->scanner == scanner)
+    update_scan_bar (self, fraction);
+}
+
+static void
+on_scan_item_added (AttestScanner *scanner,
+                    gint64         item_id,
+                    AttestWindow  *self)
+{
+  if (self->review == NULL || self->review->scanner != scanner)
+    return;
+  self->review->scan_added++;
+  update_scan_bar (self, -1);
+  /* New items join the queue as they come; the item on screen stays. */
+  _attest_window_review_reload (self);
+}
+
+typedef struct
+{
+  AttestWindow *window;
+  GFile        *file;
+  char         *name;
+  guint         added;
+} ScanDone;
+
+static void
+scan_done_free (ScanDone *done)
+{
+  g_clear_object (&done->window);
+  g_clear_object (&done->file);
+  g_free (done->name);
+  g_free (done);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScanDone, scan_done_free)
+
+/* How far a stopped scan got: its checkpoint, found by the file's contents. */
+static void
+stopped_at_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  ScanDone *done = task_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sha = attest_file_sha256 (done->file, NULL, &error);
+  g_autoptr (AttestScanProgress) progress = NULL;
+  gint64 *ms = g_new (gint64, 1);
+
+  *ms = -1;
+  if (sha != NULL)
+    progress = attest_store_get_scan_progress (ATTEST_STORE (source_object), sha, NULL);
+  if (progress != NULL)
+    *ms = progress->scanned_to_ms;
+  g_task_return_pointer (task, ms, g_free);
+}
+
+static void
+on_stopped_at (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  ScanDone *done = g_task_get_task_data (G_TASK (result));
+  g_autofree gint64 *ms = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autofree char *text = NULL;
+
+  if (ms != NULL && *ms > 0)
+    {
+      gint64 s = *ms / 1000;
+
+      /* Translators: "Scan stopped at 0:18; scanning again resumes there". */
+      text = g_strdup_printf (_("Scan stopped at %" G_GINT64_FORMAT ":%02d; scanning again resumes there"),
+                              s / 60, (int) (s % 60));
+    }
+  else
+    text = g_strdup (_("Scan stopped before the first checkpoint; scanning again starts over"));
+  if (done->window->review != NULL)
+    attest_window_show_toast (done->window, text);
+}
+
+static void
+on_scan_finished (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (ScanDone) done = user_data;
+  AttestWindow *self = done->window;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AttestScanResult) scan = NULL;
+  AttestWindowReview *review = self->review;
+
+  scan = attest_scanner_scan_finish (ATTEST_SCANNER (source), result, &error);
+  if (review == NULL)
+    return;
+
+  if (review->scanner == ATTEST_SCANNER (source))
+    {
+      g_signal_handlers_disconnect_by_data (review->scanner, self);
+      g_clear_object (&review->scanner);
+      g_clear_object (&review->scan_cancellable);
+      g_clear_object (&review->scan_file);
+      g_clear_pointer (&review->scan_name, g_free);
+    }
+  update_scan_bar (self, 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.scan-cancel", FALSE);
+  _attest_window_review_reload (self);
+
+  if (scan != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      if (scan->completed)
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "Scan of “%s” finished: %u new face to review",
+                                             "Scan of “%s” finished: %u new faces to review",
+                                             scan->n_items), done->name, scan->n_items);
+      else
+        text = g_strdup_printf (_("Scan of “%s” ended early: %u new faces to review"), done->name,
+                                scan->n_items);
+      attest_window_show_toast (self, text);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      AttestStore *store = get_store (self);
+      g_autoptr (GTask) task = NULL;
+
+      if (store == NULL)
+        return;
+      task = g_task_new (store, NULL, on_stopped_at, NULL);
+      g_task_set_task_data (task, g_steal_pointer (&done), (GDestroyNotify) scan_done_free);
+      g_task_run_in_thread (task, stopped_at_thread);
+    }
+  else
+    {
+      g_autofree char *text = NULL;
+
+      if (error->message != NULL && strstr (error->message, done->name) != NULL)
+        text = g_strdup (error->message);
+      else
+        text = g_strdup_printf (_("Cannot scan “%s”: %s"), done->name, error->message);
+      attest_window_show_toast (self, text);
+    }
+}
+
+static void
+start_scan (AttestWindow *self,
+            GFile        *file)
+{
+  AttestWindowReview *review = self->review;
+  AttestStore *store = get_store (self);
+  ScanDone *done;
+
+  if (review->scanner != NULL)
+    {
+      attest_window_show_toast (self, _("A scan is running already: cancel it first"));
+      return;
+    }
+  if (store == NULL)
+    {
+      attest_window_show_toast (self, _("The gallery is not available: nothing can be scanned"));
+      return;
+    }
+  if (self->vision == NULL)
+    {
+      attest_window_show_toast (self, _("Face detection is off: videos cannot be scanned"));
+      return;
+    }
+  if (self->matcher == NULL || attest_matcher_get_n_faces (self->matcher) == 0)
+    {
+      attest_window_show_toast (self, _("Enrol people in the gallery first: a scan looks for them"));
+      return;
+    }
+
+  review->scanner = attest_scanner_new (store, self->vision, self->matcher, self->identity_names);
+  attest_scanner_set_threshold (review->scanner, attest_settings_get_match_threshold (self->settings));
+  review->scan_cancellable = g_cancellable_new ();
+  review->scan_file = g_object_ref (file);
+  review->scan_name = display_name (file);
+  review->scan_added = 0;
+  g_signal_connect (review->scanner, "progress", G_CALLBACK (on_scan_progress), self);
+  g_signal_connect (review->scanner, "item-added", G_CALLBACK (on_scan_item_added), self);
+
+  done = g_new0 (ScanDone, 1);
+  done->window = g_object_ref (self);
+  done->file = g_object_ref (file);
+  done->name = g_strdup (review->scan_name);
+  attest_scanner_scan_async (review->scanner, file, review->scan_cancellable, on_scan_finished, done);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.scan-cancel", TRUE);
+  update_scan_bar (self, 0);
+  adw_view_stack_set_visible_child_name (self->view_stack, "review");
+}
+
+static void
+on_scan_chooser_response (GtkNativeDialog *chooser,
+                          int              response,
+                          AttestWindow    *self)
+{
+  g_autoptr (GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  if (self->review != NULL)
+    g_clear_object (&self->review->scan_chooser);
+  if (file != NULL && self->review != NULL)
+    start_scan (self, file);
+}
+
+static void
+scan_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  AttestWindow *self = ATTEST_WINDOW (widget);
+  AttestWindowReview *review = self->review;
+  const char *uri = self->pipeline != NULL ? attest_pipeline_get_uri (self->pipeline) : NULL;
+  g_autoptr (GtkFileFilter) videos = NULL;
+
+  /* The video on screen, when it is a file; otherwise one to choose. */
+  if (uri != NULL && g_str_has_prefix (uri, "file:"))
+    {
+      g_autoptr (GFile) file = g_file_new_for_uri (uri);
+
+      if (self->pipeline != NULL && attest_pipeline_get_playing (self->pipeline))
+        attest_pipeline_pause (self->pipeline);
+      start_scan (self, file);
+      return;
+    }
+
+  if (review->scan_chooser != NULL)
+    {
+      gtk_native_dialog_show (GTK_NATIVE_DIALOG (review->scan_chooser));
+      return;
+    }
+  review->scan_chooser = gtk_file_chooser_native_new (_("Scan a Video for Faces"), GTK_WINDOW (self),
+                                                      GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                      _("_Scan"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (review->scan_chooser), TRUE);
+  videos = gtk_file_filter_new ();
+  gtk_file_filter_set_name (videos, _("Videos"));
+  gtk_file_filter_add_mime_type (videos, "video/*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (review->scan_chooser), videos);
+  g_signal_connect (review->scan_chooser, "response", G_CALLBACK (on_scan_chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (review->scan_chooser));
+}
+
+static void
+scan_cancel_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  AttestWindow *self = ATTEST_WINDOW (widget);
+
+  if (self->review != NULL)
+    g_cancellable_cancel (self->review->scan_cancellable);
+}
+
+void
+_attest_window_scan_file (AttestWindow *self,
+                          GFile        *file)
+{
+  g_return_if_fail (ATTEST_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->review != NULL)
+    start_scan (self, file);
+}
+
+gboolean
+_attest_window_get_scanning (AttestWindow *self)
+{
+  g_return_val_if_fail (ATTEST_IS_WINDOW (self), FALSE);
+
+  return self->review != NULL && self->review->scanner != NULL;
+}
+
 /* ---- the page ---- */
 
 static void
@@ -616,6 +960,8 @@ _attest_window_class_init_review (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_child (widget_class, AttestWindow, review_page);
   gtk_widget_class_install_action (widget_class, "win.show-review", NULL, show_review_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-review", NULL);
+  gtk_widget_class_install_action (widget_class, "win.scan", NULL, scan_action);
+  gtk_widget_class_install_action (widget_class, "win.scan-cancel", NULL, scan_cancel_action);
 }
 
 void
@@ -639,6 +985,8 @@ _attest_window_init_review (AttestWindow *self)
   g_signal_connect (self->pipeline_signals, "bind", G_CALLBACK (on_pipeline_bind), self);
   /* On the window: they work wherever the focus is while the Review page is on screen. */
   attest_review_panel_add_shortcuts (get_panel (self), GTK_WIDGET (self), GTK_WIDGET (self->review_page));
+  attest_review_page_set_can_scan (self->review_page, TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.scan-cancel", FALSE);
   update_badge (self);
 }
 
@@ -650,6 +998,20 @@ _attest_window_dispose_review (AttestWindow *self)
   if (review == NULL)
     return;
   g_signal_handlers_disconnect_by_func (self->pipeline_signals, on_pipeline_bind, self);
+  /* A scan stops at its next frame; what it has checkpointed stays, and it resumes there. */
+  g_cancellable_cancel (review->scan_cancellable);
+  if (review->scanner != NULL)
+    g_signal_handlers_disconnect_by_data (review->scanner, self);
+  g_clear_object (&review->scanner);
+  g_clear_object (&review->scan_cancellable);
+  g_clear_object (&review->scan_file);
+  g_clear_pointer (&review->scan_name, g_free);
+  if (review->scan_chooser != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (review->scan_chooser, self);
+      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (review->scan_chooser));
+      g_clear_object (&review->scan_chooser);
+    }
   g_cancellable_cancel (review->cancellable);
   g_clear_object (&review->cancellable);
   g_clear_handle_id (&review->seek_idle, g_source_remove);

@@ -47,8 +47,9 @@ GPtrArray        *attest_store_list_review_items_finish  (AttestStore          *
                                                           GAsyncResult         *result,
                                                           GError              **error);
 
-/* The item as it is now, and which of its candidates have a standing rejection
- * (attest_store_is_rejected): *rejected gets n_candidates gbooleans (g_free). */
+/* The item as it is now, which of its candidates have a standing rejection
+ * (attest_store_is_rejected): *rejected gets n_candidates gbooleans (g_free), and its extra
+ * frames (attest_store_list_review_frames; *frames may be NULL). */
 void              attest_store_load_review_item_async    (AttestStore          *self,
                                                           gint64                item_id,
                                                           GCancellable         *cancellable,
@@ -57,6 +58,7 @@ void              attest_store_load_review_item_async    (AttestStore          *
 AttestReviewItem *attest_store_load_review_item_finish   (AttestStore          *self,
                                                           GAsyncResult         *result,
                                                           gboolean            **rejected,
+                                                          GPtrArray           **frames,
                                                           GError              **error);
 
 G_END_DECLS

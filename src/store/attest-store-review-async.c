@@ -26,6 +26,7 @@ typedef struct
 {
   AttestReviewItem *item;
   gboolean         *rejected;
+  GPtrArray        *frames;
 } Loaded;
 
 static void
@@ -45,6 +46,7 @@ loaded_free (gpointer data)
   Loaded *loaded = data;
 
   g_clear_pointer (&loaded->item, attest_review_item_free);
+  g_clear_pointer (&loaded->frames, g_ptr_array_unref);
   g_free (loaded->rejected);
   g_free (loaded);
 }
@@ -139,6 +141,13 @@ run_op (GTask        *task,
                 g_task_return_error (task, error);
                 return;
               }
+          }
+        loaded->frames = attest_store_list_review_frames (self, op->item_id, &error);
+        if (loaded->frames == NULL)
+          {
+            loaded_free (loaded);
+            g_task_return_error (task, error);
+            return;
           }
         g_task_return_pointer (task, loaded, loaded_free);
         return;
@@ -264,6 +273,7 @@ AttestReviewItem *
 attest_store_load_review_item_finish (AttestStore   *self,
                                       GAsyncResult  *result,
                                       gboolean     **rejected,
+                                      GPtrArray    **frames,
                                       GError       **error)
 {
   Loaded *loaded;
@@ -278,6 +288,8 @@ attest_store_load_review_item_finish (AttestStore   *self,
   item = g_steal_pointer (&loaded->item);
   if (rejected != NULL)
     *rejected = g_steal_pointer (&loaded->rejected);
+  if (frames != NULL)
+    *frames = g_steal_pointer (&loaded->frames);
   loaded_free (loaded);
   return item;
 }

@@ -339,3 +339,11 @@ attest_review_page_get_state (AttestReviewPage *self)
     return "empty";
   return gtk_stack_get_visible_child_name (self->detail_stack);
 }
+
+const char *
+attest_review_page_get_scan_text (AttestReviewPage *self)
+{
+  g_return_val_if_fail (ATTEST_IS_REVIEW_PAGE (self), NULL);
+
+  return gtk_revealer_get_reveal_child (self->scan_revealer) ? gtk_label_get_text (self->scan_label) : NULL;
+}

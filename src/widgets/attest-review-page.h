@@ -36,6 +36,8 @@ const char        *attest_review_page_get_row_status (AttestReviewPage *self,
                                                       guint             i);
 gint64             attest_review_page_get_row_item (AttestReviewPage *self,
                                                     guint             i);
+/* The scan bar's text, NULL while it is hidden. */
+const char        *attest_review_page_get_scan_text (AttestReviewPage *self);
 /* "empty", "item" or "done". */
 const char        *attest_review_page_get_state    (AttestReviewPage *self);
 

@@ -11,7 +11,7 @@
 
 /* Gallery faces shown for a candidate; more are counted in the heading. */
 #define MAX_GALLERY_FACES 12
-#define FACE_SIZE 96
+#define FACE_SIZE 84
 #define FRAME_SIZE 64
 
 struct _AttestReviewPanel
@@ -56,6 +56,7 @@ struct _AttestReviewPanel
   gboolean                 busy;
   GtkWidget               *shortcut_scope;  /* weak: the shortcuts work while it is mapped */
   guint                    n_gallery_faces;
+  guint                    n_frames;
   GCancellable            *faces_cancellable;
 };
 
@@ -832,6 +833,13 @@ attest_review_panel_set_frames (AttestReviewPanel  *self,
       gtk_flow_box_append (self->frames_box, new_face_picture (GDK_PAINTABLE (frames[i]), FRAME_SIZE, at));
     }
   gtk_widget_set_visible (self->frames_section, n > 0);
+  self->n_frames = n;
+}
+
+guint
+attest_review_panel_get_n_frames (AttestReviewPanel *self)
+{
+  return self->n_frames;
 }
 
 void

@@ -86,6 +86,7 @@ const char       *attest_review_panel_get_source_note    (AttestReviewPanel     
 gboolean          attest_review_panel_get_score_visible  (AttestReviewPanel         *self);
 gboolean          attest_review_panel_get_asks_name      (AttestReviewPanel         *self);
 guint             attest_review_panel_get_n_gallery_faces (AttestReviewPanel        *self);
+guint             attest_review_panel_get_n_frames       (AttestReviewPanel         *self);
 GtkEditable      *attest_review_panel_get_rationale      (AttestReviewPanel         *self);
 GtkEditable      *attest_review_panel_get_name_entry     (AttestReviewPanel         *self);
 
