@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/attest-preferences-window.h"
 #include "app/attest-window-private.h"
 #include "review/attest-importer.h"
 #include "review/attest-search.h"
@@ -610,14 +611,47 @@ wait_toast (AttestWindow *window,
     g_error ("no toast with “%s”; the last was “%s”", text, _attest_window_get_last_toast_title (window));
 }
 
-static void
-type_text (GtkEditable *editable,
-           const char  *text)
+typedef struct
 {
+  GtkEditable *editable;
+  const char  *text;
+} TextWait;
+
+static gboolean
+text_is (gpointer data)
+{
+  TextWait *wait = data;
+
+  return g_strcmp0 (gtk_editable_get_text (wait->editable), wait->text) == 0;
+}
+
+/* Typed key by key (xdotool) into the entry, which has the focus as after a click. */
+static void
+type_text (AttestWindow *window,
+           GtkEditable  *editable,
+           const char   *text)
+{
+  TextWait wait = { editable, text };
+
   gtk_widget_grab_focus (GTK_WIDGET (editable));
   gtk_editable_set_text (editable, "");
-  gtk_editable_insert_text (editable, text, -1, &(int) { 0 });
-  gtk_editable_set_position (editable, -1);
+  if (use_xdotool)
+    {
+      GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+      g_autofree char *xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
+      const char *argv[] = { "xdotool", "windowfocus", "--sync", xid, "type", "--delay", "8",
+                             "--clearmodifiers", text, NULL };
+      g_autoptr (GError) error = NULL;
+      int status = 0;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                   NULL, NULL, &status, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+    }
+  else
+    gtk_editable_insert_text (editable, text, -1, &(int) { 0 });
+  g_assert_true (wait_for (text_is, &wait));
   while (g_main_context_iteration (NULL, FALSE));
 }
 
@@ -754,12 +788,11 @@ test_decide_with_keyboard (void)
   g_assert_true (attest_review_panel_get_asks_name (panel));
   g_assert_false (gtk_widget_get_sensitive (button_for (window, "review.skip")));
   render_window (window, "test-review-name.png");
-  type_text (attest_review_panel_get_name_entry (panel), REVIEWER);
+  type_text (window, attest_review_panel_get_name_entry (panel), REVIEWER);
   press (window, "Return", GDK_KEY_Return, 0);
-  if (use_xdotool)
-    g_assert_cmpstr (attest_settings_get_reviewer_name (settings), ==, REVIEWER);
-  else
-    attest_settings_set_reviewer_name (settings, REVIEWER);
+  if (!use_xdotool)
+    g_signal_emit_by_name (attest_review_panel_get_name_entry (panel), "apply");
+  g_assert_cmpstr (attest_settings_get_reviewer_name (settings), ==, REVIEWER);
   g_assert_false (attest_review_panel_get_asks_name (panel));
 
   /* Confirm without a rationale is refused, and the hint says why. */
@@ -768,7 +801,7 @@ test_decide_with_keyboard (void)
   g_assert_false (gtk_widget_get_sensitive (button_for (window, "review.confirm")));
   g_assert_nonnull (strstr (attest_review_panel_get_hint_text (panel), "rationale"));
   press (window, "ctrl+Return", GDK_KEY_Return, GDK_CONTROL_MASK);
-  type_text (attest_review_panel_get_rationale (panel), "   ");
+  type_text (window, attest_review_panel_get_rationale (panel), "   ");
   press (window, "ctrl+Return", GDK_KEY_Return, GDK_CONTROL_MASK);
   g_assert_cmpint (query_int ("SELECT count (*) FROM matches"), ==, 0);
   g_assert_cmpint (query_int ("SELECT count (*) FROM audit"), ==, audit_before);
@@ -777,7 +810,7 @@ test_decide_with_keyboard (void)
   g_clear_pointer (&status, g_free);
 
   /* With a rationale, Ctrl+Return in the entry confirms: one match, audited, next item. */
-  type_text (attest_review_panel_get_rationale (panel), rationale);
+  type_text (window, attest_review_panel_get_rationale (panel), rationale);
   g_assert_true (gtk_widget_get_sensitive (button_for (window, "review.confirm")));
   render_window (window, "test-review-item.png");
   g_assert_true (gtk_widget_has_focus (gtk_root_get_focus (GTK_ROOT (window))));
@@ -894,7 +927,7 @@ test_blind_review (void)
   g_assert_null (find_widget (GTK_WIDGET (page), GTK_TYPE_LABEL, label_mapped_containing, "(threshold 0.45)"));
   render_window (window, "test-review-blind.png");
 
-  type_text (attest_review_panel_get_rationale (panel), "Same face shape and eyebrows");
+  type_text (window, attest_review_panel_get_rationale (panel), "Same face shape and eyebrows");
   press (window, "ctrl+Return", GDK_KEY_Return, GDK_CONTROL_MASK);
   wait_status (made_item (0)->id, "confirmed");
   /* Decided: the toast now states the score and the threshold. */
@@ -917,7 +950,17 @@ test_blind_review (void)
   g_assert_true (attest_review_panel_get_score_visible (panel));
   g_assert_true (g_str_has_prefix (attest_review_panel_get_score_text (panel), "Score 0."));
 
-  attest_settings_set_blind_review (settings, FALSE);
+  /* The preference is a switch in Preferences, on as set. */
+  {
+    GtkWidget *preferences = attest_preferences_window_new (GTK_WINDOW (window), settings);
+    GtkWidget *sw = find_widget (preferences, GTK_TYPE_SWITCH, NULL, NULL);
+
+    g_assert_nonnull (sw);
+    g_assert_true (gtk_switch_get_active (GTK_SWITCH (sw)));
+    gtk_switch_set_active (GTK_SWITCH (sw), FALSE);
+    g_assert_false (attest_settings_get_blind_review (settings));
+    gtk_window_destroy (GTK_WINDOW (preferences));
+  }
   destroy_and_check_finalized (GTK_WINDOW (window));
 }
 
@@ -941,12 +984,27 @@ test_missing_source (void)
   AttestReviewPage *page;
   GtkWidget *listbox;
   GtkListBoxRow *row = NULL;
+  g_autofree char *edited_uri = NULL;
+  gint64 edited_item;
 
   /* Scanned from a copy that has since been deleted. */
   g_assert_true (g_file_copy (sample, copy_file, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   missing_item = add_item_for ("John_Simm", copy_uri, sample_sha);
   g_assert_cmpint (g_unlink (copy), ==, 0);
+  /* And one whose file is there with other contents. */
+  {
+    g_autofree char *edited = g_build_filename (tmp_dir, "edited.mp4", NULL);
+    g_autofree char *contents = NULL;
+    gsize length = 0;
+
+    g_assert_true (g_file_get_contents (g_getenv ("ATTEST_SAMPLE_VIDEO"), &contents, &length, &error));
+    contents[length / 2] ^= 0x5a;
+    g_assert_true (g_file_set_contents (edited, contents, length, &error));
+    edited_uri = g_filename_to_uri (edited, NULL, &error);
+    g_assert_no_error (error);
+    edited_item = add_item_for ("John_Schneider", edited_uri, sample_sha);
+  }
 
   attest_settings_set_reviewer_name (settings, REVIEWER);
   window = new_window (settings);
@@ -972,8 +1030,22 @@ test_missing_source (void)
   g_assert_false (gtk_widget_get_sensitive (button_for (window, "review.play")));
   render_window (window, "test-review-missing.png");
 
-  /* Reviewing goes on from the stored crop. */
-  type_text (attest_review_panel_get_rationale (panel), "Same person as the gallery photos");
+  /* The edited file: there, but not what was analysed. */
+  for (guint i = 0; i < attest_review_page_get_n_rows (page); i++)
+    if (attest_review_page_get_row_item (page, i) == edited_item)
+      g_signal_emit_by_name (listbox, "row-activated", gtk_list_box_get_row_at_index (GTK_LIST_BOX (listbox), (int) i));
+  wait_shows (window, edited_item);
+  g_assert_true (wait_for (source_note_shown, panel));
+  g_assert_nonnull (strstr (attest_review_panel_get_source_note (panel), "has changed"));
+  g_assert_false (gtk_widget_get_sensitive (button_for (window, "review.play")));
+
+  /* Back to the missing one. Reviewing goes on from the stored crop. */
+  for (guint i = 0; i < attest_review_page_get_n_rows (page); i++)
+    if (attest_review_page_get_row_item (page, i) == missing_item)
+      g_signal_emit_by_name (listbox, "row-activated", gtk_list_box_get_row_at_index (GTK_LIST_BOX (listbox), (int) i));
+  wait_shows (window, missing_item);
+  g_assert_true (wait_for (source_note_shown, panel));
+  type_text (window, attest_review_panel_get_rationale (panel), "Same person as the gallery photos");
   press (window, "ctrl+Return", GDK_KEY_Return, GDK_CONTROL_MASK);
   wait_status (missing_item, "confirmed");
 
@@ -1149,6 +1221,45 @@ test_scan (void)
   destroy_and_check_finalized (GTK_WINDOW (window));
 }
 
+/* A decision the store refuses (another reviewer decided the item meanwhile) is a toast;
+ * nothing is written and the queue moves on. */
+static void
+test_refusal_is_a_toast (void)
+{
+  g_autoptr (AttestSettings) settings = attest_settings_new ();
+  g_autoptr (GError) error = NULL;
+  AttestWindow *window;
+  AttestReviewPanel *panel;
+  gint64 item, matches, audit, next;
+
+  attest_settings_set_reviewer_name (settings, REVIEWER);
+  window = new_window (settings);
+  panel = panel_of (window);
+  show_review (window);
+  wait_shows (window, made_item (1)->id);
+  item = made_item (1)->id;
+  g_assert_cmpint (attest_store_confirm_review_item (store, item, made_item (1)->identity_id, "Other Reviewer",
+                                                     "Decided in another window", &error), >, 0);
+  g_assert_no_error (error);
+  matches = query_int ("SELECT count (*) FROM matches");
+  audit = query_int ("SELECT count (*) FROM audit");
+
+  type_text (window, attest_review_panel_get_rationale (panel), "Looks like him");
+  press (window, "ctrl+Return", GDK_KEY_Return, GDK_CONTROL_MASK);
+  {
+    g_autofree char *text = g_strdup_printf ("Review item %" G_GINT64_FORMAT " is already confirmed", item);
+
+    wait_toast (window, text);
+  }
+  g_assert_cmpint (query_int ("SELECT count (*) FROM matches"), ==, matches);
+  g_assert_cmpint (query_int ("SELECT count (*) FROM audit"), ==, audit);
+  /* The queue was read again: the next pending item is up. */
+  next = made_item (2)->id;
+  wait_shows (window, next);
+
+  destroy_and_check_finalized (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1188,6 +1299,7 @@ main (int   argc,
   g_test_add_func ("/review-ui/missing-source", test_missing_source);
   g_test_add_func ("/review-ui/play-moment", test_play_moment);
   g_test_add_func ("/review-ui/scan", test_scan);
+  g_test_add_func ("/review-ui/refusal-is-a-toast", test_refusal_is_a_toast);
 
   result = g_test_run ();
 
