@@ -220,33 +220,56 @@ button_for (AttestWindow *window,
  * focus set on the window, the key sent with XTEST). Without xdotool the same shortcut is
  * found among the controllers from the focus widget up and activated. */
 static gboolean
+shortcut_in (GtkWidget          *w,
+             GtkShortcutTrigger *wanted,
+             GtkPropagationPhase phase,
+             gboolean           *handled)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (w);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
+          gtk_event_controller_get_propagation_phase (GTK_EVENT_CONTROLLER (controller)) != phase)
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), wanted))
+            {
+              *handled = gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, w,
+                                                       gtk_shortcut_get_arguments (shortcut));
+              if (*handled)
+                return TRUE;
+            }
+        }
+    }
+  return FALSE;
+}
+
+/* Like event delivery: capture-phase controllers from the window down to the focus widget,
+ * then bubble-phase ones from the focus widget up. */
+static gboolean
 keys_via_controllers (AttestWindow    *window,
                       guint            keyval,
                       GdkModifierType  mods)
 {
   g_autoptr (GtkShortcutTrigger) wanted = gtk_keyval_trigger_new (keyval, mods);
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_autoptr (GPtrArray) chain = g_ptr_array_new ();
+  gboolean handled = FALSE;
 
   for (GtkWidget *w = focus != NULL ? focus : GTK_WIDGET (window); w != NULL; w = gtk_widget_get_parent (w))
-    {
-      g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (w);
-
-      for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-        {
-          g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
-
-          if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
-            continue;
-          for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
-            {
-              g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
-
-              if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), wanted))
-                return gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, w,
-                                                     gtk_shortcut_get_arguments (shortcut));
-            }
-        }
-    }
+    g_ptr_array_insert (chain, 0, w);
+  for (guint i = 0; i < chain->len; i++)
+    if (shortcut_in (chain->pdata[i], wanted, GTK_PHASE_CAPTURE, &handled))
+      return TRUE;
+  for (guint i = chain->len; i-- > 0;)
+    if (shortcut_in (chain->pdata[i], wanted, GTK_PHASE_BUBBLE, &handled))
+      return TRUE;
   return FALSE;
 }
 
@@ -280,7 +303,11 @@ press (AttestWindow    *window,
     }
   else
     {
-      keys_via_controllers (window, keyval, mods);
+      gboolean handled = keys_via_controllers (window, keyval, mods);
+      GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+      g_test_message ("key %s: %s (focus %s)", xdotool_keys, handled ? "handled" : "not handled",
+                      focus != NULL ? G_OBJECT_TYPE_NAME (focus) : "none");
       while (g_main_context_iteration (NULL, FALSE));
     }
 }
