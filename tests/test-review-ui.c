@@ -470,15 +470,28 @@ truth_span (const char *person,
 }
 
 /* A pending item for `person` from one of their photos the gallery does not hold. */
+static gint64 add_item_from (const char *person, const char *path, const char *uri, const char *sha);
+
 static gint64
 add_item_for (const char *person,
               const char *uri,
               const char *sha)
 {
-  g_autoptr (GError) error = NULL;
   JsonArray *used = json_object_get_array_member (json_object_get_object_member (truth, "photos"), person);
   g_autofree char *path = g_build_filename (g_getenv ("ATTEST_DLIB_EXAMPLES"), "johns", person,
                                             json_array_get_string_element (used, 0), NULL);
+
+  return add_item_from (person, path, uri, sha);
+}
+
+/* person NULL: someone not in the gallery (a "No match" sent to review). */
+static gint64
+add_item_from (const char *person,
+               const char *path,
+               const char *uri,
+               const char *sha)
+{
+  g_autoptr (GError) error = NULL;
   g_autoptr (AttestStill) still = attest_still_load (vision, path, &error);
   g_autoptr (GBytes) png = NULL;
   AttestQuality quality;
@@ -501,9 +514,15 @@ add_item_for (const char *person,
 
   n = attest_matcher_search (matcher, embedding, 5, NULL, 0, found);
   g_assert_cmpuint (n, >, 0);
-  /* The real matcher puts the person first, at or above the threshold. */
-  g_assert_cmpint (found[0].identity_id, ==, identity_of (person));
-  g_assert_cmpfloat (found[0].score, >=, ATTEST_MATCHER_DEFAULT_THRESHOLD);
+  if (person != NULL)
+    {
+      /* The real matcher puts the person first, at or above the threshold. */
+      g_assert_cmpint (found[0].identity_id, ==, identity_of (person));
+      g_assert_cmpfloat (found[0].score, >=, ATTEST_MATCHER_DEFAULT_THRESHOLD);
+    }
+  else
+    /* Nobody in the gallery: no candidate reaches the threshold. */
+    g_assert_cmpfloat (found[0].score, <, ATTEST_MATCHER_DEFAULT_THRESHOLD);
   for (guint i = 0; i < n; i++)
     {
       candidates[i].identity_id = found[i].identity_id;
@@ -515,7 +534,15 @@ add_item_for (const char *person,
   spec.source_uri = uri;
   spec.source_sha256 = sha;
   spec.track = made->len + 1;
-  truth_span (person, &spec.start_ms, &spec.end_ms, &spec.best_ms, &box);
+  if (person != NULL)
+    truth_span (person, &spec.start_ms, &spec.end_ms, &spec.best_ms, &box);
+  else
+    {
+      box = *attest_still_get_box (still, 0);
+      spec.start_ms = 1000;
+      spec.end_ms = 3000;
+      spec.best_ms = 2000;
+    }
   spec.best_frame = spec.best_ms / 40;
   spec.box_x = box.x;
   spec.box_y = box.y;
@@ -533,7 +560,7 @@ add_item_for (const char *person,
 
   m.id = id;
   m.person = g_strdup (person);
-  m.identity_id = identity_of (person);
+  m.identity_id = person != NULL ? identity_of (person) : -1;
   g_array_append_val (made, m);
   return id;
 }
@@ -584,6 +611,12 @@ panel_shows (gpointer data)
   return item != NULL && item->id == wait->item_id &&
          attest_review_panel_get_n_gallery_faces (panel) > 0 &&
          g_strcmp0 (attest_review_page_get_state (_attest_window_get_review_page (wait->window)), "item") == 0;
+}
+
+static gboolean
+panel_has_item (gpointer data)
+{
+  return attest_review_panel_get_item (data) != NULL;
 }
 
 static void
@@ -1287,6 +1320,42 @@ test_refusal_is_a_toast (void)
   destroy_and_check_finalized (GTK_WINDOW (window));
 }
 
+/* A face nobody in the gallery reaches the threshold for, sent to review: its candidates are
+ * shown below the threshold, each score with it. */
+static void
+test_no_match_item (void)
+{
+  g_autoptr (AttestSettings) settings = attest_settings_new ();
+  g_autofree char *photo = g_build_filename (g_getenv ("ATTEST_DLIB_EXAMPLES"), "faces", "Tom_Cruise_avp_2014_4.jpg", NULL);
+  AttestWindow *window;
+  AttestReviewPanel *panel;
+  AttestReviewPage *page;
+  GtkWidget *listbox;
+  gint64 item;
+
+  item = add_item_from (NULL, photo, sample_uri, sample_sha);
+  attest_settings_set_reviewer_name (settings, REVIEWER);
+  window = new_window (settings);
+  panel = panel_of (window);
+  page = _attest_window_get_review_page (window);
+  show_review (window);
+  g_assert_true (wait_for (panel_has_item, panel));
+  listbox = find_widget (GTK_WIDGET (page), GTK_TYPE_LIST_BOX, is_sidebar, NULL);
+  for (guint i = 0; i < attest_review_page_get_n_rows (page); i++)
+    if (attest_review_page_get_row_item (page, i) == item)
+      g_signal_emit_by_name (listbox, "row-activated", gtk_list_box_get_row_at_index (GTK_LIST_BOX (listbox), (int) i));
+  wait_shows (window, item);
+  g_assert_nonnull (strstr (attest_review_panel_get_score_text (panel), ", below the threshold"));
+  g_assert_nonnull (strstr (attest_review_panel_get_score_text (panel), "(threshold 0.45)"));
+  g_assert_nonnull (find_widget (GTK_WIDGET (page), GTK_TYPE_LABEL, label_mapped_containing, "below the threshold"));
+  render_window (window, "test-review-below-threshold.png");
+  /* Skipped, so the tests after this see the queue as before. */
+  press (window, "alt+s", GDK_KEY_s, GDK_ALT_MASK);
+  wait_status (item, "skipped");
+
+  destroy_and_check_finalized (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1327,6 +1396,7 @@ main (int   argc,
   g_test_add_func ("/review-ui/play-moment", test_play_moment);
   g_test_add_func ("/review-ui/scan", test_scan);
   g_test_add_func ("/review-ui/refusal-is-a-toast", test_refusal_is_a_toast);
+  g_test_add_func ("/review-ui/no-match-item", test_no_match_item);
 
   result = g_test_run ();
 

@@ -94,7 +94,14 @@ new_row (AttestReviewPage       *self,
   gtk_widget_add_css_class (frame, "attest-review-face");
   gtk_box_append (GTK_BOX (box), frame);
 
-  title = gtk_label_new (item->n_candidates > 0 ? item->candidates[0].name : _("No candidate"));
+  {
+    gboolean above = FALSE;
+
+    for (guint i = 0; i < item->n_candidates; i++)
+      above = above || item->candidates[i].score >= item->threshold;
+    /* A face sent to review that reached no one's threshold is not anybody's suggestion. */
+    title = gtk_label_new (above ? item->candidates[0].name : _("No Match"));
+  }
   gtk_label_set_xalign (GTK_LABEL (title), 0);
   gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
   gtk_label_set_max_width_chars (GTK_LABEL (title), 24);

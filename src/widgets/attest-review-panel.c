@@ -96,10 +96,22 @@ get_rationale (AttestReviewPanel *self)
 }
 
 static gboolean
+any_above_threshold (const AttestReviewItem *item)
+{
+  for (guint i = 0; i < item->n_candidates; i++)
+    if (item->candidates[i].score >= item->threshold)
+      return TRUE;
+  return FALSE;
+}
+
+/* The candidates at or above the threshold; for a face sent to review without any (a "No
+ * match"), all of them, marked as below it. */
+static gboolean
 candidate_shown (AttestReviewPanel *self,
                  guint              i)
 {
-  return self->item->candidates[i].score >= self->item->threshold;
+  return self->item->candidates[i].score >= self->item->threshold ||
+         !any_above_threshold (self->item);
 }
 
 static gboolean
@@ -191,6 +203,8 @@ update_actions (AttestReviewPanel *self)
     hint = "";
   else if (!open)
     hint = _("Already decided. Undo (Ctrl+Z) reverses the last decision.");
+  else if (self->selected < 0 && self->item->n_candidates == 0)
+    hint = _("No gallery person scored for this face: skip it or mark it unsure.");
   else if (self->selected < 0)
     hint = _("Every candidate has been rejected: skip it or mark it unsure.");
   else if (*rationale == '\0')
@@ -236,8 +250,12 @@ update_score (AttestReviewPanel *self)
 
   c = &self->item->candidates[self->selected];
   score = attest_match_text_score (c->score, self->item->threshold);
-  /* Translators: "Score 0.62 (threshold 0.45)"; cosine similarity, not a probability. */
-  text = g_strdup_printf (_("Score %s"), score);
+  if (c->score < self->item->threshold)
+    /* Translators: "Score 0.38 (threshold 0.45), below the threshold". */
+    text = g_strdup_printf (_("Score %s, below the threshold"), score);
+  else
+    /* Translators: "Score 0.62 (threshold 0.45)"; cosine similarity, not a probability. */
+    text = g_strdup_printf (_("Score %s"), score);
   gtk_label_set_text (self->score_label, text);
   gtk_level_bar_set_value (self->score_bar, CLAMP (c->score, 0.0, 1.0));
   gtk_widget_set_visible (GTK_WIDGET (self->score_bar), TRUE);
@@ -373,6 +391,8 @@ update_title (AttestReviewPanel *self)
     title = g_strdup_printf (_("Is This %s?"), self->item->candidates[self->selected].name);
   else if (self->selected >= 0)
     title = g_strdup (self->item->candidates[self->selected].name);
+  else if (self->item->n_candidates == 0)
+    title = g_strdup (_("No Candidate"));
   else
     title = g_strdup (_("No Candidate Left"));
   gtk_label_set_text (self->title_label, title);
@@ -446,6 +466,14 @@ rebuild_candidates (AttestReviewPanel *self)
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       if (rejected)
         subtitle = g_strdup (_("Rejected for this face"));
+      else if (!hidden && c->score < self->item->threshold)
+        {
+          g_autofree char *score = attest_match_text_score (c->score, self->item->threshold);
+
+          /* Translators: a candidate shown for a face sent to review although none reached
+           * the threshold. */
+          subtitle = g_strdup_printf (_("%s · below the threshold"), score);
+        }
       else if (!hidden)
         subtitle = attest_match_text_score (c->score, self->item->threshold);
       if (subtitle != NULL)
@@ -521,8 +549,13 @@ show_item (AttestReviewPanel *self)
   moment = attest_review_format_moment (self->item);
   gtk_label_set_text (self->time_label, moment);
 
-  /* Items hold faces that were compared, and only faces that pass the quality gate are. */
-  if (self->item->box_w > 0)
+  /* A face with candidates was compared, and only faces that pass the quality gate are. */
+  if (self->item->n_candidates == 0 && self->item->box_w > 0)
+    quality = g_strdup_printf (_("Quality: face %.0f × %.0f px in the frame"),
+                               self->item->box_w, self->item->box_h);
+  else if (self->item->n_candidates == 0)
+    quality = g_strdup ("");
+  else if (self->item->box_w > 0)
     quality = g_strdup_printf (_("Quality: passed the quality gate, face %.0f × %.0f px in the frame"),
                                self->item->box_w, self->item->box_h);
   else
