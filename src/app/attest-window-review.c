@@ -498,6 +498,9 @@ on_decide (AttestReviewPanel *panel,
   for (guint i = 0; item != NULL && i < item->n_candidates; i++)
     if (item->candidates[i].identity_id == identity_id)
       candidate = &item->candidates[i];
+  if ((decision == ATTEST_REVIEW_DECISION_CONFIRM || decision == ATTEST_REVIEW_DECISION_REJECT) &&
+      candidate == NULL)
+    return;
   if (candidate != NULL)
     score = attest_match_text_score (candidate->score, item->threshold);
   if (item != NULL)
