@@ -263,6 +263,49 @@ test_scan_killed (void)
   g_assert_cmpint (query_int (db, "SELECT count (*) FROM matches"), ==, 0);
 }
 
+/* Ctrl+C (SIGINT) is the clean stop: exit 1 with a line saying so, every printed item
+ * stored and nothing else, the scan recorded as unfinished. */
+static void
+test_scan_interrupted (void)
+{
+  g_autofree char *db = copy_db (gallery_db, "interrupted-scan");
+  const char *argv[] = { g_getenv ("ATTEST_CLI"), "--database", db, "scan",
+                         g_getenv ("ATTEST_SAMPLE_VIDEO"), NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autoptr (GBytes) err = NULL;
+  g_autofree char *err_text = NULL;
+  guint printed = 0;
+  char *line;
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  while ((line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error)) != NULL)
+    {
+      if (printed++ == 0)
+        g_subprocess_send_signal (process, SIGINT);
+      g_free (line);
+    }
+  g_assert_no_error (error);
+  err = g_input_stream_read_bytes (g_subprocess_get_stderr_pipe (process), 4096, NULL, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  err_text = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+  g_test_message ("after Ctrl+C: %u lines; stderr: %s", printed, err_text);
+
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_nonnull (strstr (err_text, "interrupted"));
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM review_items"), ==, printed);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM scans WHERE completed = 0"), ==, 1);
+  assert_intact (db);
+  assert_items_whole (db);
+}
+
 /* ---- b) a review session killed ------------------------------------------------------ */
 
 /* The child: decides every pending item, oldest first (even positions confirmed, odd ones
@@ -455,6 +498,7 @@ main (int   argc,
 
   g_test_add_func ("/crash/scan", test_scan_killed);
   g_test_add_func ("/crash/review", test_review_killed);
+  g_test_add_func ("/crash/scan-interrupted", test_scan_interrupted);
   status = g_test_run ();
 
   sample_rm_rf (tmp_dir);
