@@ -4,10 +4,13 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "store/attest-gallery.h"
+#include "store/attest-review.h"
 #include "vision/attest-vision.h"
+#include "test-sample-gallery.h"
 
 typedef struct
 {
@@ -892,6 +895,135 @@ test_verify_audit_tampered (void)
   rm_rf (dir);
 }
 
+/* scan: one line per pending item created, exactly the documented keys in order, the same
+ * items as the store then holds; a second scan of the file adds nothing; a file that cannot
+ * be read is one stderr line and exit 1; never a match. */
+static void
+test_scan (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("attest-cli-XXXXXX", NULL);
+  g_autofree char *db = g_build_filename (dir, "gallery.db", NULL);
+  g_autofree char *people = g_build_filename (dir, "people", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.mp4", NULL);
+  const char *video = g_getenv ("ATTEST_SAMPLE_VIDEO");
+  SampleTruth *truth = sample_truth_load ();
+  g_autoptr (GRegex) format = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  g_assert_cmpuint (sample_gallery_folder (truth, people, NULL), >=, 10);
+  {
+    g_auto (Run) run = { 0 };
+
+    run_cli (&run, "--database", db, "import", "--basis", "dlib examples, by folder", people,
+             NULL);
+    g_assert_cmpint (run.status, ==, 0);
+  }
+
+  {
+    g_auto (Run) usage = { 0 };
+
+    run_cli (&usage, "--database", db, "scan", "--every", "0", video, NULL);
+    g_assert_cmpint (usage.status, ==, 2);
+    g_assert_cmpstr (usage.out, ==, "");
+  }
+
+  /* {"item": N, "file": "…", "start_ms": T0, "end_ms": T1, "candidates": [{"identity": "…",
+   * "score": S}]} */
+  format = g_regex_new ("^\\{\"item\": [0-9]+, \"file\": \"[^\"]+\", \"start_ms\": [0-9]+, "
+                        "\"end_ms\": [0-9]+, \"candidates\": \\[(\\{\"identity\": \"[^\"]+\", "
+                        "\"score\": [0-9.]+\\}(, )?)+\\]\\}$", 0, 0, &error);
+  g_assert_no_error (error);
+  {
+    g_auto (Run) run = { 0 };
+    g_autoptr (AttestStore) store = NULL;
+    g_autoptr (GPtrArray) items = NULL;
+
+    run_cli (&run, "--database", db, "scan", video, NULL);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_cmpstr (run.err, ==, "");
+    lines = stdout_lines (&run);
+
+    store = open_store (db);
+    items = attest_store_list_review_items (store, "pending", &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_strv_length (lines), ==, items->len);
+    g_assert_cmpuint (items->len, >=, 10);
+    for (guint i = 0; lines[i] != NULL; i++)
+      {
+        g_autoptr (JsonObject) obj = NULL;
+        AttestReviewItem *item = g_ptr_array_index (items, i);
+        JsonArray *candidates;
+        g_autoptr (GList) members = NULL;
+        const char *keys[] = { "item", "file", "start_ms", "end_ms", "candidates" };
+        guint k = 0;
+
+        g_test_message ("%s", lines[i]);
+        g_assert_true (g_regex_match (format, lines[i], 0, NULL));
+        obj = parse_line (lines[i]);
+        members = json_object_get_members (obj);
+        g_assert_cmpuint (g_list_length (members), ==, G_N_ELEMENTS (keys));
+        for (GList *l = members; l != NULL; l = l->next)
+          g_assert_cmpstr (l->data, ==, keys[k++]);
+
+        /* Items are listed as they are created: oldest first, as the store lists them. */
+        g_assert_cmpint (json_object_get_int_member (obj, "item"), ==, item->id);
+        g_assert_cmpstr (json_object_get_string_member (obj, "file"), ==, video);
+        g_assert_cmpint (json_object_get_int_member (obj, "start_ms"), ==, item->start_ms);
+        g_assert_cmpint (json_object_get_int_member (obj, "end_ms"), ==, item->end_ms);
+        candidates = json_object_get_array_member (obj, "candidates");
+        g_assert_cmpuint (json_array_get_length (candidates), ==, item->n_candidates);
+        for (guint c = 0; c < item->n_candidates; c++)
+          {
+            JsonObject *cand = json_array_get_object_element (candidates, c);
+            double score = json_object_get_double_member (cand, "score");
+
+            g_assert_cmpstr (json_object_get_string_member (cand, "identity"), ==,
+                             item->candidates[c].name);
+            g_assert_cmpfloat_with_epsilon (score, item->candidates[c].score, 0.00006);
+            g_assert_cmpfloat (score, >=, 0.45);
+            if (c > 0)
+              g_assert_cmpfloat (score, <=, json_object_get_double_member (
+                                   json_array_get_object_element (candidates, c - 1), "score"));
+          }
+      }
+  }
+  g_assert_cmpint (g_strv_length (lines), >=, 10);
+
+  /* Again: the file is done, nothing is printed or added; a missing file is exit 1. */
+  {
+    g_auto (Run) run = { 0 };
+    g_autoptr (AttestStore) store = NULL;
+    g_autoptr (GPtrArray) items = NULL;
+
+    run_cli (&run, "--database", db, "scan", missing, video, NULL);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_cmpstr (run.out, ==, "");
+    g_assert_true (g_str_has_prefix (run.err, "attest-cli: "));
+    g_assert_nonnull (strstr (run.err, "missing.mp4"));
+    g_assert_cmpstr (strchr (run.err, '\n') + 1, ==, "");
+
+    store = open_store (db);
+    items = attest_store_list_review_items (store, NULL, &error);
+    g_assert_cmpuint (items->len, ==, g_strv_length (lines));
+  }
+  {
+    sqlite3 *handle = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (db, &handle, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (handle, "SELECT count (*) FROM matches", -1, &stmt,
+                                         NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
+    sqlite3_finalize (stmt);
+    sqlite3_close (handle);
+  }
+
+  sample_truth_free (truth);
+  rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -906,5 +1038,6 @@ main (int   argc,
   g_test_add_func ("/cli/verify-audit/tampered", test_verify_audit_tampered);
   g_test_add_func ("/cli/enrol", test_enrol);
   g_test_add_func ("/cli/import-identify", test_import_identify);
+  g_test_add_func ("/cli/scan", test_scan);
   return g_test_run ();
 }

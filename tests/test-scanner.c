@@ -788,6 +788,28 @@ test_sample (void)
   items = list_items (store);
   g_assert_cmpuint (items->len, ==, reference->len);
   watch_clear (&w);
+
+  /* With another threshold the file is scanned again from the start, but the faces already
+   * queued are not queued twice. */
+  {
+    g_autoptr (AttestScanner) scanner = new_scanner (store, &everyone, NULL);
+    g_autoptr (GFile) file = g_file_new_for_path (sample);
+    g_autoptr (AttestScanResult) other = NULL;
+    g_autoptr (AttestScanProgress) progress = NULL;
+
+    attest_scanner_set_threshold (scanner, 0.5);
+    other = attest_scanner_scan (scanner, file, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (other->completed);
+    g_assert_false (other->resumed);
+    g_assert_cmpuint (other->n_items, ==, 0);
+    g_clear_pointer (&items, g_ptr_array_unref);
+    items = list_items (store);
+    g_assert_cmpuint (items->len, ==, reference->len);
+    progress = attest_store_get_scan_progress (store, sha, &error);
+    g_assert_cmpfloat (progress->threshold, ==, 0.5);
+    g_assert_true (progress->completed);
+  }
 }
 
 /* A gallery without John_Simm: his three appearances get no item, and nobody else is offered
@@ -926,9 +948,15 @@ test_rejected (void)
       g_test_message ("copy: item %" G_GINT64_FORMAT " for %s: %s %.3f%s", item->id, a->id,
                       item->candidates[0].name, item->candidates[0].score,
                       item->n_candidates > 1 ? " (and more)" : "");
-      /* That appearance: John_Savage is never suggested for it again. */
+      /* That appearance: John_Savage is never suggested for it again, nor for any face
+       * like the rejected probe. */
       if (a == appearance)
         g_assert_false (has_candidate (item, savage));
+      if (has_candidate (item, savage))
+        g_assert_cmpfloat (attest_embedding_cosine (g_bytes_get_data (item->probe_embedding, NULL),
+                                                    g_bytes_get_data (rejected->probe_embedding,
+                                                                      NULL)),
+                           <, ATTEST_REVIEW_SAME_PROBE_SIMILARITY);
       else if (!g_str_equal (a->person, "John_Savage"))
         {
           others_after++;

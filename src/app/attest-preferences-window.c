@@ -11,6 +11,7 @@ struct _AttestPreferencesWindow
 
   GtkAdjustment        *threshold_adjustment;
   AdwEntryRow          *reviewer_row;
+  GtkSwitch            *blind_switch;
   GtkLabel             *fmr_label;
 
   AttestSettings       *settings;
@@ -41,6 +42,9 @@ attest_preferences_window_constructed (GObject *object)
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->settings, "reviewer-name",
                           self->reviewer_row, "text",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->settings, "blind-review",
+                          self->blind_switch, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
 }
 
@@ -120,6 +124,7 @@ attest_preferences_window_class_init (AttestPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AttestPreferencesWindow, threshold_adjustment);
   gtk_widget_class_bind_template_child (widget_class, AttestPreferencesWindow, fmr_label);
   gtk_widget_class_bind_template_child (widget_class, AttestPreferencesWindow, reviewer_row);
+  gtk_widget_class_bind_template_child (widget_class, AttestPreferencesWindow, blind_switch);
 }
 
 static void

@@ -17,6 +17,7 @@ struct _AttestSettings
   int        window_width;
   int        window_height;
   gboolean   window_maximized;
+  gboolean   blind_review;
 };
 
 G_DEFINE_FINAL_TYPE (AttestSettings, attest_settings, G_TYPE_OBJECT)
@@ -29,6 +30,7 @@ enum {
   PROP_WINDOW_WIDTH,
   PROP_WINDOW_HEIGHT,
   PROP_WINDOW_MAXIMIZED,
+  PROP_BLIND_REVIEW,
   N_PROPS
 };
 
@@ -38,6 +40,7 @@ static GParamSpec *properties[N_PROPS];
 static const int bound_props[] = {
   PROP_MATCH_THRESHOLD, PROP_REVIEWER_NAME, PROP_LAST_FOLDER,
   PROP_WINDOW_WIDTH, PROP_WINDOW_HEIGHT, PROP_WINDOW_MAXIMIZED,
+  PROP_BLIND_REVIEW,
 };
 
 static void
@@ -137,6 +140,9 @@ attest_settings_get_property (GObject    *object,
     case PROP_WINDOW_MAXIMIZED:
       g_value_set_boolean (value, self->window_maximized);
       break;
+    case PROP_BLIND_REVIEW:
+      g_value_set_boolean (value, self->blind_review);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -170,6 +176,9 @@ attest_settings_set_property (GObject      *object,
     case PROP_WINDOW_MAXIMIZED:
       set_int (self, &self->window_maximized, !!g_value_get_boolean (value), PROP_WINDOW_MAXIMIZED);
       break;
+    case PROP_BLIND_REVIEW:
+      set_int (self, &self->blind_review, !!g_value_get_boolean (value), PROP_BLIND_REVIEW);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -199,6 +208,8 @@ attest_settings_class_init (AttestSettingsClass *klass)
     g_param_spec_int ("window-height", NULL, NULL, -1, G_MAXINT, 720, flags);
   properties[PROP_WINDOW_MAXIMIZED] =
     g_param_spec_boolean ("window-maximized", NULL, NULL, FALSE, flags);
+  properties[PROP_BLIND_REVIEW] =
+    g_param_spec_boolean ("blind-review", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -304,4 +315,21 @@ attest_settings_set_window_state (AttestSettings *self,
   set_int (self, &self->window_height, height, PROP_WINDOW_HEIGHT);
   set_int (self, &self->window_maximized, !!maximized, PROP_WINDOW_MAXIMIZED);
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+gboolean
+attest_settings_get_blind_review (AttestSettings *self)
+{
+  g_return_val_if_fail (ATTEST_IS_SETTINGS (self), FALSE);
+
+  return self->blind_review;
+}
+
+void
+attest_settings_set_blind_review (AttestSettings *self,
+                                  gboolean        blind)
+{
+  g_return_if_fail (ATTEST_IS_SETTINGS (self));
+
+  set_int (self, &self->blind_review, !!blind, PROP_BLIND_REVIEW);
 }

@@ -22,6 +22,11 @@ const char     *attest_settings_get_last_folder      (AttestSettings *self);
 void            attest_settings_set_last_folder      (AttestSettings *self,
                                                       const char     *uri);
 
+/* Blind review: a review item's score stays hidden until the reviewer has decided. */
+gboolean        attest_settings_get_blind_review     (AttestSettings *self);
+void            attest_settings_set_blind_review     (AttestSettings *self,
+                                                      gboolean        blind);
+
 void            attest_settings_get_window_state     (AttestSettings *self,
                                                       int            *width,
                                                       int            *height,

@@ -198,6 +198,7 @@ attest_window_set_store (AttestWindow *self,
   g_set_object (&self->store, store);
   attest_candidate_panel_set_store (self->candidate_panel, store);
   _attest_window_rejections_changed (self);
+  _attest_window_review_sync (self);
 }
 
 void
@@ -235,4 +236,5 @@ attest_window_set_impostor_stats (AttestWindow              *self,
     self->stats = *stats;
   self->stats_enough = stats != NULL && enough;
   attest_candidate_panel_set_impostor_stats (self->candidate_panel, stats, enough);
+  _attest_window_review_sync (self);
 }

@@ -9,6 +9,7 @@
 #include "widgets/attest-gallery-page.h"
 #include "widgets/attest-audit-page.h"
 #include "app/attest-export-dialog.h"
+#include "widgets/attest-review-page.h"
 
 G_BEGIN_DECLS
 
@@ -64,6 +65,9 @@ struct _AttestWindow
   /* Audit page and export (attest-window-audit.c) */
   AttestAuditPage      *audit_page;        /* template */
   AttestExportDialog   *export_dialog;     /* weak: the open export dialog, or NULL */
+  /* Review (attest-window-review.c) */
+  AttestReviewPage     *review_page;       /* template */
+  struct _AttestWindowReview *review;
 };
 
 void             _attest_window_class_install_actions (GtkWidgetClass *widget_class);
@@ -105,6 +109,21 @@ void             _attest_window_audit_changed         (AttestWindow   *self);
 AttestAuditPage *_attest_window_get_audit_page        (AttestWindow   *self);
 /* The open export dialog (win.export), or NULL. */
 AttestExportDialog *_attest_window_get_export_dialog  (AttestWindow   *self);
+/* Review page (attest-window-review.c). */
+typedef struct _AttestWindowReview AttestWindowReview;
+void             _attest_window_class_init_review     (GtkWidgetClass *widget_class);
+void             _attest_window_init_review           (AttestWindow   *self);
+void             _attest_window_dispose_review        (AttestWindow   *self);
+/* After the store or the impostor stats changed. */
+void             _attest_window_review_sync           (AttestWindow   *self);
+/* Reads the queue again (after the live path or a scan added items); the panel keeps the
+ * item it shows while it is pending, else shows the next pending one. */
+void             _attest_window_review_reload         (AttestWindow   *self);
+AttestReviewPage *_attest_window_get_review_page      (AttestWindow   *self);
+/* Scans a file into the queue as win.scan does for the video on screen. */
+void             _attest_window_scan_file             (AttestWindow   *self,
+                                                       GFile          *file);
+gboolean         _attest_window_get_scanning          (AttestWindow   *self);
 
 /* Plain text of the most recent toast, NULL before the first. */
 const char      *_attest_window_get_last_toast_title (AttestWindow *self);

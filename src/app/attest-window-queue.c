@@ -260,10 +260,11 @@ _attest_window_dispose_queue (AttestWindow *self)
   g_clear_pointer (&self->rejections, attest_matcher_unref);
 }
 
-/* Until the review page is in: count what arrived, for tests and the page to come. */
+/* The review page lists the queue again; the item on screen stays. */
 void
 _attest_window_queue_changed (AttestWindow *self,
                               gint64        item_id)
 {
   g_debug ("Review item %" G_GINT64_FORMAT " queued", item_id);
+  _attest_window_review_reload (self);
 }

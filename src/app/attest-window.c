@@ -416,6 +416,7 @@ attest_window_dispose (GObject *object)
     }
 
   _attest_window_dispose_gallery (self);
+  _attest_window_dispose_review (self);
   _attest_window_dispose_matching (self);
   _attest_window_dispose_queue (self);
   _attest_window_dispose_audit (self);
@@ -517,6 +518,7 @@ attest_window_class_init (AttestWindowClass *klass)
   _attest_window_class_init_matching (widget_class);
   _attest_window_class_init_queue (widget_class);
   _attest_window_class_init_audit (widget_class);
+  _attest_window_class_init_review (widget_class);
 }
 
 static void
@@ -561,6 +563,7 @@ attest_window_init (AttestWindow *self)
   _attest_window_init_matching (self);
   _attest_window_init_gallery (self);
   _attest_window_init_audit (self);
+  _attest_window_init_review (self);
 
   drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
   gtk_drop_target_set_gtypes (drop, drop_types, G_N_ELEMENTS (drop_types));

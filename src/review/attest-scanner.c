@@ -121,6 +121,9 @@ typedef struct
   double              last_fraction;
   gint64              last_progress_us;
   guint               n_items;
+  /* Work done, for the debug log. */
+  guint               n_analysed, n_faces, n_assessed, n_embedded, n_crops;
+  gint64              detect_us, assess_us, embed_us, crop_us;
 } Run;
 
 typedef struct
@@ -281,7 +284,12 @@ analyse_frame (Run                   *run,
   g_autofree float *storage = NULL;
   guint n;
 
+  gint64 t0 = g_get_monotonic_time ();
+
   n = (guint) CLAMP (attest_vision_detect (self->vision, view, boxes, MAX_BOXES), 0, MAX_BOXES);
+  run->detect_us += g_get_monotonic_time () - t0;
+  run->n_analysed++;
+  run->n_faces += n;
   storage = g_new (float, (gsize) MAX (n, 1) * ATTEST_EMBEDDING_DIM);
 
   attest_tracker_set_frame_size (run->tracker, view->width, view->height);
@@ -290,15 +298,26 @@ analyse_frame (Run                   *run,
       AttestQuality quality;
       float *embedding = storage + (gsize) i * ATTEST_EMBEDDING_DIM;
 
-      /* Only faces good enough to compare are embedded (and so searched); the others are
-       * still tracked, so the track keeps one id. */
-      if (!attest_vision_assess (self->vision, view, &boxes[i], &quality, NULL) ||
-          quality.issue != ATTEST_QUALITY_OK)
-        continue;
+      /* A face continuing a track whose best face is as good needs neither the gate nor
+       * the embedding (the scan shows no per-frame quality). */
       if (!attest_tracker_worth_embedding (run->tracker, &boxes[i]))
         continue;
+      /* Only faces good enough to compare are embedded (and so searched); the others are
+       * still tracked, so the track keeps one id. */
+      t0 = g_get_monotonic_time ();
+      run->n_assessed++;
+      if (!attest_vision_assess (self->vision, view, &boxes[i], &quality, NULL) ||
+          quality.issue != ATTEST_QUALITY_OK)
+        {
+          run->assess_us += g_get_monotonic_time () - t0;
+          continue;
+        }
+      run->assess_us += g_get_monotonic_time () - t0;
+      t0 = g_get_monotonic_time ();
+      run->n_embedded++;
       if (attest_vision_embed (self->vision, view, &boxes[i], embedding, NULL))
         embeddings[i] = embedding;
+      run->embed_us += g_get_monotonic_time () - t0;
     }
 
   attest_tracker_update (run->tracker, pts, boxes, (const float *const *) embeddings, NULL, n,
@@ -314,7 +333,9 @@ analyse_frame (Run                   *run,
 
       if (track == NULL || t == NULL)
         continue;
+      t0 = g_get_monotonic_time ();
       add_sighting (t, view, &boxes[i], pts);
+      run->crop_us += g_get_monotonic_time () - t0;
       /* A new best sighting: this frame is its probe. */
       if (track->has_embedding && track->best_pts == pts && t->probe_pts != pts)
         {
@@ -736,6 +757,10 @@ scan_file (AttestScanner  *self,
       return NULL;
     }
 
+  g_debug ("Scan of %s: %u frames analysed, %u faces; detect %.1f s, gate %u faces %.1f s,"
+           " embed %u faces %.1f s, crops %.1f s", run.uri, run.n_analysed, run.n_faces,
+           run.detect_us / 1e6, run.n_assessed, run.assess_us / 1e6, run.n_embedded,
+           run.embed_us / 1e6, run.crop_us / 1e6);
   attest_tracker_flush (run.tracker);
   if (!checkpoint (&run, MAX (run.duration_ns, last_pts + 1), TRUE, error))
     return NULL;

@@ -1,0 +1,356 @@
+/* attest-review-page.c: see attest-review-page.h. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "attest-review-page.h"
+
+struct _AttestReviewPage
+{
+  GtkBox             parent_instance;
+
+  /* template */
+  GtkRevealer       *scan_revealer;
+  GtkLabel          *scan_label;
+  GtkProgressBar    *scan_progress;
+  GtkStack          *page_stack;
+  GtkWidget         *empty_scan_button;
+  GtkLabel          *count_label;
+  GtkWidget         *scan_button;
+  GtkListBox        *queue_list;
+  GtkStack          *detail_stack;
+  AdwStatusPage     *done_page;
+  AttestReviewPanel *panel;
+
+  GPtrArray         *items;
+  GPtrArray         *status_labels;  /* GtkLabel per row (borrowed) */
+  gint64             current;
+  gboolean           selecting;
+};
+
+G_DEFINE_FINAL_TYPE (AttestReviewPage, attest_review_page, GTK_TYPE_BOX)
+
+enum {
+  SIGNAL_ITEM_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const char *
+status_text (const char *status)
+{
+  if (g_strcmp0 (status, "pending") == 0)
+    return _("Pending");
+  if (g_strcmp0 (status, "confirmed") == 0)
+    return _("Confirmed");
+  if (g_strcmp0 (status, "rejected") == 0)
+    return _("Rejected");
+  if (g_strcmp0 (status, "skipped") == 0)
+    return _("Skipped");
+  if (g_strcmp0 (status, "unsure") == 0)
+    return _("Unsure");
+  return status;
+}
+
+static char *
+source_name (const AttestReviewItem *item)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *base = NULL;
+
+  if (item->source_uri == NULL)
+    return g_strdup (_("Unknown video"));
+  file = g_file_new_for_uri (item->source_uri);
+  base = g_file_get_basename (file);
+  return base != NULL ? g_filename_display_name (base) : g_strdup (item->source_uri);
+}
+
+static GtkWidget *
+new_row (AttestReviewPage       *self,
+         const AttestReviewItem *item)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
+  GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *frame = gtk_frame_new (NULL);
+  GtkWidget *picture = gtk_picture_new ();
+  GtkWidget *title, *subtitle, *status;
+  g_autoptr (GdkTexture) probe = NULL;
+  g_autofree char *moment = attest_review_format_moment (item);
+  g_autofree char *file = source_name (item);
+  g_autofree char *sub = NULL;
+  g_autofree char *status_class = NULL;
+
+  if (item->probe_png != NULL)
+    probe = gdk_texture_new_from_bytes (item->probe_png, NULL);
+  gtk_picture_set_paintable (GTK_PICTURE (picture), GDK_PAINTABLE (probe));
+  gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
+  gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_COVER);
+  gtk_widget_set_size_request (picture, 40, 40);
+  gtk_frame_set_child (GTK_FRAME (frame), picture);
+  gtk_widget_set_valign (frame, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (frame, "attest-review-face");
+  gtk_box_append (GTK_BOX (box), frame);
+
+  {
+    gboolean above = FALSE;
+
+    for (guint i = 0; i < item->n_candidates; i++)
+      above = above || item->candidates[i].score >= item->threshold;
+    /* A face sent to review that reached no one's threshold is not anybody's suggestion. */
+    title = gtk_label_new (above ? item->candidates[0].name : _("No Match"));
+  }
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (title), 24);
+  gtk_box_append (GTK_BOX (texts), title);
+  /* Translators: "0:12.4, on screen 0:10–0:15 · video.mp4" */
+  sub = g_strdup_printf (_("%s · %s"), moment, file);
+  subtitle = gtk_label_new (sub);
+  gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (subtitle), 24);
+  gtk_widget_set_tooltip_text (subtitle, sub);
+  gtk_widget_add_css_class (subtitle, "caption");
+  gtk_widget_add_css_class (subtitle, "dim-label");
+  gtk_box_append (GTK_BOX (texts), subtitle);
+  gtk_widget_set_hexpand (texts, TRUE);
+  gtk_widget_set_valign (texts, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (box), texts);
+
+  status = gtk_label_new (status_text (item->status));
+  gtk_widget_set_valign (status, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (status, "attest-review-status");
+  status_class = g_strdup_printf ("attest-status-%s", item->status);
+  gtk_widget_add_css_class (status, status_class);
+  gtk_box_append (GTK_BOX (box), status);
+  g_ptr_array_add (self->status_labels, status);
+
+  gtk_widget_set_margin_top (box, 4);
+  gtk_widget_set_margin_bottom (box, 4);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  return row;
+}
+
+static void
+sync_selection (AttestReviewPage *self)
+{
+  GtkListBoxRow *row = NULL;
+
+  for (guint i = 0; self->items != NULL && i < self->items->len; i++)
+    if (((AttestReviewItem *) self->items->pdata[i])->id == self->current)
+      row = gtk_list_box_get_row_at_index (self->queue_list, (int) i);
+
+  self->selecting = TRUE;
+  gtk_list_box_select_row (self->queue_list, row);
+  self->selecting = FALSE;
+  gtk_stack_set_visible_child_name (self->detail_stack, self->current >= 0 ? "item" : "done");
+}
+
+static void
+on_row_activated (AttestReviewPage *self,
+                  GtkListBoxRow    *row)
+{
+  int i = gtk_list_box_row_get_index (row);
+
+  if (self->items == NULL || i < 0 || (guint) i >= self->items->len)
+    return;
+  g_signal_emit (self, signals[SIGNAL_ITEM_ACTIVATED], 0, ((AttestReviewItem *) self->items->pdata[i])->id);
+}
+
+static void
+attest_review_page_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), ATTEST_TYPE_REVIEW_PAGE);
+
+  G_OBJECT_CLASS (attest_review_page_parent_class)->dispose (object);
+}
+
+static void
+attest_review_page_finalize (GObject *object)
+{
+  AttestReviewPage *self = ATTEST_REVIEW_PAGE (object);
+
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->status_labels, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (attest_review_page_parent_class)->finalize (object);
+}
+
+static void
+attest_review_page_class_init (AttestReviewPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = attest_review_page_dispose;
+  object_class->finalize = attest_review_page_finalize;
+
+  /* The reviewer picked an item in the queue. */
+  signals[SIGNAL_ITEM_ACTIVATED] =
+    g_signal_new ("item-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+
+  g_type_ensure (ATTEST_TYPE_REVIEW_PANEL);
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/attest-review-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, AttestReviewPage, scan_revealer);
+  gtk_widget_class_bind_template_child (widget_class, AttestReviewPage, scan_label);
+  gtk_widget_class_bind_template_child (widget_class, AttestReviewPage, scan_progress);
+  gtk_widget_class_bind_template_child (widget_class, AttestReviewPage, page_stack);
+  gtk_widget_class_bind_template_child (widget_class, AttestReviewPage, empty_scan_button);
+  gtk_widget_class_bind_template_child (widget_class, AttestReviewPage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, AttestReviewPage, scan_button);
+  gtk_widget_class_bind_template_child (widget_class, AttestReviewPage, queue_list);
+  gtk_widget_class_bind_template_child (widget_class, AttestReviewPage, detail_stack);
+  gtk_widget_class_bind_template_child (widget_class, AttestReviewPage, done_page);
+  gtk_widget_class_bind_template_child (widget_class, AttestReviewPage, panel);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
+}
+
+static void
+attest_review_page_init (AttestReviewPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->status_labels = g_ptr_array_new ();
+  self->current = -1;
+  gtk_stack_set_visible_child_name (self->page_stack, "empty");
+}
+
+GtkWidget *
+attest_review_page_new (void)
+{
+  return g_object_new (ATTEST_TYPE_REVIEW_PAGE, NULL);
+}
+
+AttestReviewPanel *
+attest_review_page_get_panel (AttestReviewPage *self)
+{
+  g_return_val_if_fail (ATTEST_IS_REVIEW_PAGE (self), NULL);
+
+  return self->panel;
+}
+
+void
+attest_review_page_set_items (AttestReviewPage *self,
+                              GPtrArray        *items)
+{
+  GtkWidget *child;
+  guint open = 0, decided = 0;
+  g_autofree char *count = NULL;
+  g_autofree char *done = NULL;
+
+  g_return_if_fail (ATTEST_IS_REVIEW_PAGE (self));
+
+  if (items != NULL)
+    g_ptr_array_ref (items);
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  self->items = items;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->queue_list))) != NULL)
+    gtk_list_box_remove (self->queue_list, child);
+  g_ptr_array_set_size (self->status_labels, 0);
+
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      AttestReviewItem *item = items->pdata[i];
+
+      gtk_list_box_append (self->queue_list, new_row (self, item));
+      if (g_strcmp0 (item->status, "pending") == 0)
+        open++;
+      else if (g_strcmp0 (item->status, "confirmed") == 0 || g_strcmp0 (item->status, "rejected") == 0)
+        decided++;
+    }
+
+  count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Face to Review", "%u Faces to Review", open), open);
+  gtk_label_set_text (self->count_label, count);
+  {
+    guint later = (items != NULL ? items->len : 0) - open - decided;
+
+    if (later > 0)
+      done = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "%u face is skipped or marked unsure: pick it in the list to decide it.",
+                                           "%u faces are skipped or marked unsure: pick one in the list to decide it.",
+                                           later), later);
+    else
+      done = g_strdup (_("Every face in the queue is decided. Pick one in the list to see it again."));
+  }
+  adw_status_page_set_description (self->done_page, done);
+  gtk_stack_set_visible_child_name (self->page_stack, items != NULL && items->len > 0 ? "queue" : "empty");
+  sync_selection (self);
+}
+
+void
+attest_review_page_set_current (AttestReviewPage *self,
+                                gint64            item_id)
+{
+  g_return_if_fail (ATTEST_IS_REVIEW_PAGE (self));
+
+  self->current = item_id;
+  sync_selection (self);
+}
+
+void
+attest_review_page_set_scan (AttestReviewPage *self,
+                             const char       *label,
+                             double            fraction)
+{
+  g_return_if_fail (ATTEST_IS_REVIEW_PAGE (self));
+
+  gtk_revealer_set_reveal_child (self->scan_revealer, label != NULL);
+  if (label != NULL)
+    gtk_label_set_text (self->scan_label, label);
+  gtk_progress_bar_set_fraction (self->scan_progress, CLAMP (fraction, 0.0, 1.0));
+}
+
+void
+attest_review_page_set_can_scan (AttestReviewPage *self,
+                                 gboolean          can_scan)
+{
+  g_return_if_fail (ATTEST_IS_REVIEW_PAGE (self));
+
+  gtk_widget_set_visible (self->empty_scan_button, can_scan);
+  gtk_widget_set_visible (self->scan_button, can_scan);
+}
+
+guint
+attest_review_page_get_n_rows (AttestReviewPage *self)
+{
+  return self->items != NULL ? self->items->len : 0;
+}
+
+const char *
+attest_review_page_get_row_status (AttestReviewPage *self,
+                                   guint             i)
+{
+  g_return_val_if_fail (i < self->status_labels->len, NULL);
+
+  return gtk_label_get_text (self->status_labels->pdata[i]);
+}
+
+gint64
+attest_review_page_get_row_item (AttestReviewPage *self,
+                                 guint             i)
+{
+  g_return_val_if_fail (self->items != NULL && i < self->items->len, -1);
+
+  return ((AttestReviewItem *) self->items->pdata[i])->id;
+}
+
+const char *
+attest_review_page_get_state (AttestReviewPage *self)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->page_stack), "empty") == 0)
+    return "empty";
+  return gtk_stack_get_visible_child_name (self->detail_stack);
+}
+
+const char *
+attest_review_page_get_scan_text (AttestReviewPage *self)
+{
+  g_return_val_if_fail (ATTEST_IS_REVIEW_PAGE (self), NULL);
+
+  return gtk_revealer_get_reveal_child (self->scan_revealer) ? gtk_label_get_text (self->scan_label) : NULL;
+}
