@@ -1037,7 +1037,7 @@ static int scan_every = ATTEST_SCANNER_DEFAULT_EVERY;
 static double scan_threshold = ATTEST_MATCHER_DEFAULT_THRESHOLD;
 
 static const GOptionEntry scan_entries[] = {
-  { "every", 'n', 0, G_OPTION_ARG_INT, &scan_every, N_("Analyse every Nth video frame (default 5)"), "N" },
+  { "every", 'n', 0, G_OPTION_ARG_INT, &scan_every, N_("Analyse every Nth video frame (default 8)"), "N" },
   { "threshold", 't', 0, G_OPTION_ARG_DOUBLE, &scan_threshold, N_("Lowest candidate score that makes a review item (default 0.45 as in the app; its settings are not read)"), "T" },
   { NULL }
 };

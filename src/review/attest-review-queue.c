@@ -147,7 +147,9 @@ attest_review_queue_add_track (AttestStore               *store,
 
   spec.source_uri = uri;
   spec.source_sha256 = sha256;
-  spec.track = summary->track_id;
+  /* Live track ids restart with every playback and would collide with a scan's stable ids
+   * (attest-scanner.h): a rejection on this item holds by its probe, not by a track. */
+  spec.track = -1;
   spec.start_ms = start_ms;
   spec.end_ms = end_ms;
   spec.best_ms = GST_CLOCK_TIME_IS_VALID (summary->best_pts) ? pts_ms (summary->best_pts)

@@ -543,6 +543,7 @@ checkpoint (Run       *run,
   g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autofree const AttestReviewItemSpec **specs = NULL;
   AttestScanProgress progress = { 0 };
+  GError *local_error = NULL;
   GHashTableIter iter;
   gpointer key;
   ScanTrack *t;
@@ -561,12 +562,16 @@ checkpoint (Run       *run,
         continue;
       g_array_append_val (done, (guint) { GPOINTER_TO_UINT (key) });
       b = g_new0 (Built, 1);
-      b->spec = item_for_track (run, t, b->candidates, b->frame_pngs, b->frame_ms, error);
+      b->spec = item_for_track (run, t, b->candidates, b->frame_pngs, b->frame_ms, &local_error);
       if (b->spec == NULL)
         {
           built_free (b);
-          if (error != NULL && *error != NULL)
-            return FALSE;
+          /* A track must not be passed over because its evidence could not be read. */
+          if (local_error != NULL)
+            {
+              g_propagate_error (error, local_error);
+              return FALSE;
+            }
           continue;
         }
       g_ptr_array_add (built, b);

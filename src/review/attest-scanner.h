@@ -29,9 +29,12 @@
 
 G_BEGIN_DECLS
 
-/* The default frame step: every 5th frame (5 per second at 25 fps) follows faces as well as
- * every 2nd does on the bundled sample (tests/test-tracker.c) at a fraction of the cost. */
-#define ATTEST_SCANNER_DEFAULT_EVERY 5
+/* The default frame step: every 8th frame (about 3 per second at 25 fps). The tracker keeps
+ * one track per appearance from every 2nd to every 10th frame (tests/test-tracker.c); on the
+ * bundled sample every 5th, 8th and 10th frame give the same 12 items, spans within 0.4 s.
+ * Measured on the 2-core build machine shared with other jobs (load 3): every 5th frame
+ * scans the sample in 0.92 of its duration, every 8th in 0.66, every 10th in 0.51. */
+#define ATTEST_SCANNER_DEFAULT_EVERY 8
 /* Extra crops stored with an item besides its probe, spread over the track. */
 #define ATTEST_SCANNER_EXTRA_FRAMES 4
 /* Candidates stored per item at most (those at or above the threshold). */
@@ -95,9 +98,8 @@ AttestScanResult *attest_scanner_scan_finish   (AttestScanner       *self,
  * failures, G_IO_ERROR_CANCELLED when cancelled. A file that breaks part-way keeps the items
  * of the checkpoints before the break.
  *
- * Speed: the bundled sample (36.8 s, 1280x720, 25 fps) scans in 19-28 s on the 2-core build
- * machine shared with other jobs (0.5-0.8 of its duration; `attest-cli bench` prints the
- * figure); detection is most of it, so --every 10 about halves it. */
+ * Speed: detection (tiled, 1280x720) is most of the cost, so it goes with the frame step
+ * (figures above; `attest-cli bench` prints the scan's fraction of the video's duration). */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestScanResult, attest_scan_result_free)
 
