@@ -22,38 +22,6 @@ is_rejected (GArray *rejected,
   return FALSE;
 }
 
-/* An item of this source already covers this appearance of this best candidate. */
-static gboolean
-find_same_item (AttestStore              *store,
-                const char               *sha256,
-                const AttestTrackSummary *summary,
-                gint64                    start_ms,
-                gint64                    end_ms,
-                gint64                   *item_id,
-                GError                  **error)
-{
-  g_autoptr (GPtrArray) items = attest_store_list_review_items (store, NULL, error);
-  gint64 best = summary->n_candidates > 0 ? summary->candidates[0].identity_id : -1;
-
-  if (items == NULL)
-    return FALSE;
-  for (guint i = 0; i < items->len; i++)
-    {
-      const AttestReviewItem *item = g_ptr_array_index (items, i);
-      gint64 item_best = item->n_candidates > 0 ? item->candidates[0].identity_id : -1;
-
-      if (g_strcmp0 (item->source_sha256, sha256) != 0 || item_best != best)
-        continue;
-      if (item->start_ms <= end_ms + ATTEST_REVIEW_QUEUE_SAME_SPAN_MS &&
-          start_ms <= item->end_ms + ATTEST_REVIEW_QUEUE_SAME_SPAN_MS)
-        {
-          *item_id = item->id;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
 gboolean
 attest_review_queue_add_track (AttestStore               *store,
                                const AttestTrackSummary  *summary,
@@ -131,18 +99,19 @@ attest_review_queue_add_track (AttestStore               *store,
 
   start_ms = pts_ms (summary->first_pts);
   end_ms = MAX (start_ms, pts_ms (summary->last_pts));
-  if (find_same_item (store, sha256, summary, start_ms, end_ms, &existing, &local_error))
+  if (!attest_store_find_review_item_covering (store, sha256,
+                                               summary->n_candidates > 0
+                                               ? summary->candidates[0].identity_id : -1,
+                                               start_ms, end_ms,
+                                               ATTEST_REVIEW_QUEUE_SAME_SPAN_MS, &existing, error))
+    return FALSE;
+  if (existing > 0)
     {
       if (outcome != NULL)
         *outcome = ATTEST_REVIEW_QUEUE_DUPLICATE;
       if (item_id != NULL)
         *item_id = existing;
       return TRUE;
-    }
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
     }
 
   spec.source_uri = uri;

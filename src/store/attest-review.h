@@ -193,6 +193,19 @@ gint64            attest_store_foreach_rejected_probe (AttestStore              
                                                        gpointer                  user_data,
                                                        GError                  **error);
 
+/* The oldest item of this source (by contents) whose time span overlaps [start_ms, end_ms]
+ * widened by slack_ms and whose first candidate is best_identity_id (<= 0: an item with no
+ * candidate): *item_id, or -1 when there is none. The same appearance, queued already. FALSE
+ * with error on failure. */
+gboolean          attest_store_find_review_item_covering (AttestStore           *self,
+                                                          const char            *source_sha256,
+                                                          gint64                 best_identity_id,
+                                                          gint64                 start_ms,
+                                                          gint64                 end_ms,
+                                                          gint64                 slack_ms,
+                                                          gint64                *item_id,
+                                                          GError               **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestReviewItem, attest_review_item_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestReviewFrame, attest_review_frame_free)
 
