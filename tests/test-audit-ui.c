@@ -713,12 +713,8 @@ main (int   argc,
   g_autoptr (GError) error = NULL;
   int status;
 
-  if (!ui_test_have_display ())
+  if (!ui_test_init (&argc, &argv))
     return 0;
-
-  gtk_test_init (&argc, &argv, NULL);
-  gst_init (&argc, &argv);
-  adw_init ();
   /* Screenshots show the final state, not a cross-fade half-way. */
   /* No cursor blink either: its timeout, firing while another window has the X focus, warns
    * that a GtkText "did not receive a focus-out event". */

@@ -652,12 +652,8 @@ main (int   argc,
   g_autoptr (GError) error = NULL;
   int status;
 
-  if (!ui_test_have_display ())
+  if (!ui_test_init (&argc, &argv))
     return 0;
-
-  gtk_test_init (&argc, &argv, NULL);
-  gst_init (&argc, &argv);
-  adw_init ();
 
   vision = attest_vision_new (NULL, &error);
   g_assert_no_error (error);

@@ -1219,12 +1219,8 @@ main (int   argc,
   g_autofree char *xdotool = g_find_program_in_path ("xdotool");
   int result;
 
-  if (!ui_test_have_display ())
+  if (!ui_test_init (&argc, &argv))
     return 0;
-
-  gst_init (&argc, &argv);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
   {
     /* What AdwApplication loads for the app. */
     g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();

@@ -26,17 +26,22 @@
 
 /* ---- start-up --------------------------------------------------------------------- */
 
-/* FALSE (and a TAP plan saying SKIP printed) without a display: main() then returns 0.
- * meson's TAP parser counts exit status 77 as an error; an empty plan with a SKIP directive
- * is how TAP says "skipped". */
+/* Initializes GStreamer, GTK for tests (gtk_test_init) and libadwaita. FALSE without a
+ * display, a TAP plan saying SKIP printed: main() then returns 0 (meson's TAP parser counts
+ * exit status 77 as an error; an empty plan with a SKIP directive is how TAP says
+ * "skipped"). */
 G_GNUC_UNUSED static gboolean
-ui_test_have_display (void)
+ui_test_init (int    *argc,
+              char ***argv)
 {
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
       printf ("1..0 # SKIP no display (run under xvfb-run)\n");
       return FALSE;
     }
+  gst_init (argc, argv);
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
   return TRUE;
 }
 

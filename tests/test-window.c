@@ -1054,12 +1054,8 @@ main (int   argc,
   g_autoptr (GError) error = NULL;
   int result;
 
-  if (!ui_test_have_display ())
+  if (!ui_test_init (&argc, &argv))
     return 0;
-
-  gst_init (&argc, &argv);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
 
   vision = attest_vision_new (g_getenv ("ATTEST_MODELS_DIR"), &error);
   g_assert_no_error (error);
