@@ -31,91 +31,11 @@
 #define BASIS        "Debian dlib example photos, labelled by person"
 #define THRESHOLD    0.45
 
+#include "test-ui-helpers.h"
+
 static AttestVision *vision;
 
 /* ---- helpers ----------------------------------------------------------------------- */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-tick_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until cond holds. The limit only guards against a hang. */
-static gboolean
-wait_for (Condition cond,
-          gpointer  data)
-{
-  gint64 end = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-  guint tick = g_timeout_add (20, tick_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = cond (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-  return ok;
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-/* Renders a widget the way its window draws it and saves it as a PNG in the test output. */
-static void
-save_widget_png (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *path = g_build_filename (g_getenv ("ATTEST_TEST_OUTPUT"), name, NULL);
-  GskRenderer *renderer;
-  int width, height;
-
-  if (ADW_IS_APPLICATION_WINDOW (widget))
-    widget = adw_application_window_get_content (ADW_APPLICATION_WINDOW (widget));
-  else if (ADW_IS_WINDOW (widget))
-    widget = adw_window_get_content (ADW_WINDOW (widget));
-  paintable = gtk_widget_paintable_new (widget);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-
-  gtk_widget_queue_draw (widget);
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (gtk_widget_get_root (widget)));
-  while (g_main_context_iteration (NULL, FALSE));
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0.98f, 0.98f, 0.98f, 1.f },
-                             &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("rendered %s", path);
-}
 
 /* The window's styles (AdwApplication loads them for the app; there is none here). */
 static void
@@ -372,16 +292,6 @@ new_window (Gallery *g)
   return window;
 }
 
-static void
-destroy_window (AttestWindow *window)
-{
-  gpointer weak = window;
-
-  g_object_add_weak_pointer (G_OBJECT (window), &weak);
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (wait_for (pointer_is_null, &weak));
-}
-
 typedef struct
 {
   AttestAuditPage *page;
@@ -555,7 +465,7 @@ test_page_lists_filters_and_verifies (void)
   }
   save_widget_png (GTK_WIDGET (window), "test-audit-broken.png");
 
-  destroy_window (window);
+  destroy_and_check_finalized (GTK_WINDOW (window));
   gallery_tear_down (&g);
 }
 
@@ -710,7 +620,7 @@ test_export_dialog (void)
     g_assert_true (g_file_set_contents (to, html, size, NULL));
   }
 
-  destroy_window (window);
+  destroy_and_check_finalized (GTK_WINDOW (window));
   gallery_tear_down (&g);
 }
 
@@ -792,7 +702,7 @@ test_export_dialog_time_range (void)
     g_assert_nonnull (strstr (last->details, "\"from_ms\":0"));
     g_assert_nonnull (strstr (last->details, "\"to_ms\":1000"));
   }
-  destroy_window (window);
+  destroy_and_check_finalized (GTK_WINDOW (window));
   gallery_tear_down (&g);
 }
 
@@ -803,15 +713,8 @@ main (int   argc,
   g_autoptr (GError) error = NULL;
   int status;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  gst_init (&argc, &argv);
-  adw_init ();
+  if (!ui_test_init (&argc, &argv))
+    return 0;
   /* Screenshots show the final state, not a cross-fade half-way. */
   /* No cursor blink either: its timeout, firing while another window has the X focus, warns
    * that a GtkText "did not receive a focus-out event". */

@@ -22,49 +22,11 @@
 #define WAIT_SECONDS 120
 #define REVIEWER     "Test Reviewer"
 
+#include "test-ui-helpers.h"
+
 static AttestVision *vision;
 
 /* ---- helpers ----------------------------------------------------------------------- */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-tick_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until cond holds. The limit only guards against a hang. */
-static gboolean
-wait_for (Condition cond,
-          gpointer  data)
-{
-  gint64 end = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-  guint tick = g_timeout_add (20, tick_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = cond (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (tick);
-  return ok;
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static void
-destroy_and_check_finalized (GtkWindow *window)
-{
-  gpointer weak = window;
-
-  g_object_add_weak_pointer (G_OBJECT (window), &weak);
-  gtk_window_destroy (window);
-  g_assert_true (wait_for (pointer_is_null, &weak));
-}
 
 static char *
 make_temp_dir (void)
@@ -74,24 +36,6 @@ make_temp_dir (void)
 
   g_assert_no_error (error);
   return dir;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static AttestSettings *
@@ -134,45 +78,6 @@ count_audit (AttestStore *store,
         }
     }
   return n;
-}
-
-/* Renders a widget the way its window draws it and saves it as a PNG in the test output. */
-static void
-save_widget_png (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *path = g_build_filename (g_getenv ("ATTEST_TEST_OUTPUT"), name, NULL);
-  GskRenderer *renderer;
-  int width, height;
-
-  /* A window's content, without the window's own shadow and frame. */
-  if (ADW_IS_APPLICATION_WINDOW (widget))
-    widget = adw_application_window_get_content (ADW_APPLICATION_WINDOW (widget));
-  else if (ADW_IS_WINDOW (widget))
-    widget = adw_window_get_content (ADW_WINDOW (widget));
-  g_clear_object (&paintable);
-  paintable = gtk_widget_paintable_new (widget);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-
-  gtk_widget_queue_draw (widget);
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (gtk_widget_get_root (widget)));
-  while (g_main_context_iteration (NULL, FALSE));
-  /* (a window just presented is allocated by its first frame) */
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  /* The window's background is drawn by the window, not by its content. */
-  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0.98f, 0.98f, 0.98f, 1.f },
-                             &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("rendered %s", path);
 }
 
 /* ---- import + gallery page --------------------------------------------------------- */
@@ -523,39 +428,11 @@ load_single_face_frame (SingleFace *out)
   g_assert_not_reached ();
 }
 
-static gboolean
-window_done_opening (gpointer data)
-{
-  return !_attest_window_get_opening (data);
-}
-
-static gboolean
-not_playing (gpointer data)
-{
-  return !attest_pipeline_get_playing (data);
-}
-
-typedef struct
-{
-  AttestVideoView *view;
-  GstClockTime     target;
-} FrameWait;
-
+/* Boxes on the target frame (a FrameWait), at least one face found on it. */
 static gboolean
 boxes_on_target_frame (gpointer data)
 {
-  FrameWait *wait = data;
-  GdkPaintable *paintable = attest_video_view_get_paintable (wait->view);
-  AttestDetections *detections = attest_video_view_get_detections (wait->view);
-  GstClockTime shown;
-
-  if (paintable == NULL || detections == NULL || !attest_video_view_get_boxes_shown (wait->view))
-    return FALSE;
-
-  shown = attest_video_paintable_get_pts (ATTEST_VIDEO_PAINTABLE (paintable));
-  return shown == detections->pts && detections->n_faces > 0 &&
-         (GstClockTimeDiff) shown - (GstClockTimeDiff) wait->target < 20 * GST_MSECOND &&
-         (GstClockTimeDiff) wait->target - (GstClockTimeDiff) shown < 20 * GST_MSECOND;
+  return boxes_on_frame (data, TRUE);
 }
 
 static AttestEnrolDialog *
@@ -587,21 +464,6 @@ static gboolean
 enrol_dialog_gone (gpointer data)
 {
   return find_enrol_dialog () == NULL;
-}
-
-static GtkGestureClick *
-find_click_gesture (GtkWidget *widget)
-{
-  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_GESTURE_CLICK (controller))
-        return GTK_GESTURE_CLICK (controller);
-    }
-  return NULL;
 }
 
 static void
@@ -677,7 +539,7 @@ test_enrol_by_click (void)
   g_assert_true (attest_video_view_get_face_rect (view, (guint) best, &rect));
   x = rect.origin.x + rect.size.width / 2;
   y = rect.origin.y + rect.size.height / 2;
-  click = find_click_gesture (GTK_WIDGET (view));
+  click = GTK_GESTURE_CLICK (find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_CLICK));
   g_assert_nonnull (click);
   g_signal_emit_by_name (click, "pressed", 1, x, y);
   g_signal_emit_by_name (click, "released", 1, x, y);
@@ -790,15 +652,8 @@ main (int   argc,
   g_autoptr (GError) error = NULL;
   int status;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;  /* meson's TAP parser counts 77 as an error; the plan says SKIP */
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  gst_init (&argc, &argv);
-  adw_init ();
+  if (!ui_test_init (&argc, &argv))
+    return 0;
 
   vision = attest_vision_new (NULL, &error);
   g_assert_no_error (error);

@@ -28,6 +28,9 @@
 
 #define WAIT_SECONDS 90
 
+#include "test-sample-gallery.h"
+#include "test-ui-helpers.h"
+
 static AttestVision *vision;
 static AttestStore *store;
 static AttestMatcher *matcher;
@@ -36,105 +39,9 @@ static AttestImpostorStats stats;
 static gboolean stats_enough;
 static char *tmp_dir;
 static JsonObject *truth;  /* the sample's ground truth */
-static JsonParser *truth_parser;
+static SampleTruth *sample_truth;
 
 /* ---- helpers ---------------------------------------------------------------------- */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-tick_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_for (Condition cond,
-          gpointer  data)
-{
-  gint64 end = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-  guint tick = g_timeout_add (20, tick_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = cond (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (tick);
-  return ok;
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static void
-destroy_and_check_finalized (GtkWindow *window)
-{
-  gpointer weak = window;
-
-  g_object_add_weak_pointer (G_OBJECT (window), &weak);
-  gtk_window_destroy (window);
-  g_assert_true (wait_for (pointer_is_null, &weak));
-}
-
-static GdkTexture *
-render_widget (GtkWidget *widget)
-{
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr (GskRenderNode) node = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  gtk_widget_queue_draw (widget);
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (gtk_widget_get_root (widget)));
-  while (g_main_context_iteration (NULL, FALSE));
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-
-  return gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-}
-
-static void
-save_png (GdkTexture *texture,
-          const char *name)
-{
-  g_autofree char *png = g_build_filename (g_getenv ("ATTEST_TEST_OUTPUT"), name, NULL);
-
-  g_assert_true (gdk_texture_save_to_png (texture, png));
-  g_test_message ("rendered: %s", png);
-}
-
-typedef struct
-{
-  int     width;
-  int     height;
-  guchar *data;  /* B, G, R, A */
-} Pixels;
-
-static void
-pixels_clear (Pixels *pixels)
-{
-  g_clear_pointer (&pixels->data, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Pixels, pixels_clear)
-
-static void
-pixels_from_texture (Pixels     *pixels,
-                     GdkTexture *texture)
-{
-  pixels->width = gdk_texture_get_width (texture);
-  pixels->height = gdk_texture_get_height (texture);
-  pixels->data = g_malloc ((gsize) pixels->width * pixels->height * 4);
-  gdk_texture_download (texture, pixels->data, (gsize) pixels->width * 4);
-}
-
-typedef gboolean (*ColourTest) (const guchar *bgra);
 
 /* The suggestion amber #f5c211. */
 static gboolean
@@ -148,31 +55,6 @@ static gboolean
 is_neutral (const guchar *p)
 {
   return ABS (p[2] - 0xc0) <= 8 && ABS (p[1] - 0xbf) <= 8 && ABS (p[0] - 0xbc) <= 8;
-}
-
-static gboolean
-is_blue (const guchar *p)
-{
-  return ABS (p[2] - 0x35) <= 12 && ABS (p[1] - 0x84) <= 12 && ABS (p[0] - 0xe4) <= 12;
-}
-
-static gboolean
-colour_near (const Pixels *pixels,
-             double        x,
-             double        y,
-             int           radius,
-             ColourTest    test)
-{
-  for (int dy = -radius; dy <= radius; dy++)
-    for (int dx = -radius; dx <= radius; dx++)
-      {
-        int px = (int) floor (x) + dx, py = (int) floor (y) + dy;
-
-        if (px >= 0 && py >= 0 && px < pixels->width && py < pixels->height &&
-            test (pixels->data + ((gsize) py * pixels->width + px) * 4))
-          return TRUE;
-      }
-  return FALSE;
 }
 
 /* Fraction of points along the edges of r (1 px apart) with the colour within `radius`. A
@@ -202,36 +84,16 @@ outline_fraction (const Pixels          *pixels,
 
 /* ---- the gallery: every johns photo the sample video does not show ------------------ */
 
-static gboolean
-photo_used (const char *person,
-            const char *file)
-{
-  JsonObject *photos = json_object_get_object_member (truth, "photos");
-  JsonArray *used = json_object_has_member (photos, person)
-                    ? json_object_get_array_member (photos, person) : NULL;
-
-  for (guint i = 0; used != NULL && i < json_array_get_length (used); i++)
-    if (g_strcmp0 (json_array_get_string_element (used, i), file) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 static void
 build_gallery (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *johns = g_build_filename (g_getenv ("ATTEST_DLIB_EXAMPLES"), "johns", NULL);
   g_autofree char *db = NULL;
   g_autoptr (AttestImporter) importer = NULL;
-  g_autoptr (GDir) people = NULL;
-  g_autoptr (GListStore) identities = NULL;
-  const char *person;
-  guint enrolled = 0, skipped = 0;
+  guint enrolled, skipped = 0;
 
-  truth_parser = json_parser_new ();
-  json_parser_load_from_file (truth_parser, g_getenv ("ATTEST_SAMPLE_TRUTH"), &error);
-  g_assert_no_error (error);
-  truth = json_node_get_object (json_parser_get_root (truth_parser));
+  sample_truth = sample_truth_load ();
+  truth = sample_truth->root;
 
   tmp_dir = g_dir_make_tmp ("attest-matching-XXXXXX", &error);
   g_assert_no_error (error);
@@ -241,31 +103,7 @@ build_gallery (void)
 
   importer = attest_importer_new (store, vision, "Test Reviewer",
                                   "dlib example photos, labelled by folder");
-  people = g_dir_open (johns, 0, &error);
-  g_assert_no_error (error);
-  while ((person = g_dir_read_name (people)) != NULL)
-    {
-      g_autofree char *folder = g_build_filename (johns, person, NULL);
-      g_autoptr (GDir) photos = g_dir_open (folder, 0, &error);
-      const char *file;
-
-      g_assert_no_error (error);
-      while ((file = g_dir_read_name (photos)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (folder, file, NULL);
-          AttestImportResult result = { 0 };
-
-          if (!g_str_has_suffix (file, ".jpg") || photo_used (person, file))
-            continue;
-          g_assert_true (attest_importer_import_file (importer, path, person, &result, &error));
-          g_assert_no_error (error);
-          if (result.status == ATTEST_IMPORT_ENROLLED)
-            enrolled++;
-          else
-            skipped++;
-          attest_import_result_clear (&result);
-        }
-    }
+  enrolled = sample_gallery_import (sample_truth, importer, &skipped);
   g_test_message ("gallery: %u faces enrolled, %u photos skipped", enrolled, skipped);
   g_assert_cmpuint (enrolled, >=, 10);
 
@@ -275,17 +113,7 @@ build_gallery (void)
                    ==, enrolled);
   g_assert_no_error (error);
 
-  names = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-  identities = attest_store_list_identities (store, NULL, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (identities)); i++)
-    {
-      g_autoptr (AttestIdentity) identity = g_list_model_get_item (G_LIST_MODEL (identities), i);
-      gint64 id = attest_identity_get_id (identity);
-
-      g_hash_table_insert (names, g_memdup2 (&id, sizeof id),
-                           g_strdup (attest_identity_get_name (identity)));
-    }
+  names = sample_identity_names (store);
   g_assert_cmpuint (g_hash_table_size (names), ==, 5);
 
   stats_enough = attest_matcher_impostor_stats (matcher, ATTEST_MATCHER_DEFAULT_THRESHOLD, &stats);
@@ -348,24 +176,6 @@ new_window (void)
 
   return window;
 }
-
-static gboolean
-window_done_opening (gpointer data)
-{
-  return !_attest_window_get_opening (data);
-}
-
-static gboolean
-not_playing (gpointer data)
-{
-  return !attest_pipeline_get_playing (data);
-}
-
-typedef struct
-{
-  AttestVideoView *view;
-  GstClockTime     target;
-} FrameWait;
 
 /* The view shows boxes computed for the target frame, every face compared or judged. */
 static gboolean
@@ -432,21 +242,6 @@ click_view (AttestVideoView *view,
       if (GTK_IS_GESTURE_CLICK (controller))
         g_signal_emit_by_name (controller, "pressed", n_press, x, y);
     }
-}
-
-static GtkGesture *
-drag_gesture (AttestVideoView *view)
-{
-  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_GESTURE_DRAG (controller))
-        return GTK_GESTURE (controller);
-    }
-  return NULL;
 }
 
 /* ---- tests ---------------------------------------------------------------------------- */
@@ -533,11 +328,11 @@ test_suggestion_and_panel (void)
       near = outline_fraction (&pixels, &rect, 5, is_amber);
       on = outline_fraction (&pixels, &rect, 0, is_amber);
       g_test_message ("face %u outline: amber within 5 px %.0f%%, on the line %.0f%%, blue %.0f%%",
-                      i, 100 * near, 100 * on, 100 * outline_fraction (&pixels, &rect, 2, is_blue));
+                      i, 100 * near, 100 * on, 100 * outline_fraction (&pixels, &rect, 2, is_box_blue));
       g_assert_cmpfloat (near, >=, 0.9);
       g_assert_cmpfloat (on, >=, 0.35);
       g_assert_cmpfloat (on, <=, 0.85);  /* dashed, not solid */
-      g_assert_cmpfloat (outline_fraction (&pixels, &rect, 2, is_blue), <, 0.05);
+      g_assert_cmpfloat (outline_fraction (&pixels, &rect, 2, is_box_blue), <, 0.05);
     }
 
   /* The panel sits beside the video, saying what a suggestion is, before any face is picked. */
@@ -594,7 +389,7 @@ test_suggestion_and_panel (void)
 
   /* Paused, a drag away from the boxes draws one by hand, reported in stream pixels. */
   {
-    GtkGesture *drag = drag_gesture (view);
+    GtkGesture *drag = GTK_GESTURE (find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_DRAG));
     double drawn[4] = { -1, -1, -1, -1 };
     graphene_rect_t video;
     double x, y;
@@ -1095,15 +890,8 @@ main (int   argc,
   g_autoptr (GError) error = NULL;
   int result;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      printf ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;
-    }
-
-  gst_init (&argc, &argv);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  if (!ui_test_init (&argc, &argv))
+    return 0;
 
   vision = attest_vision_new (g_getenv ("ATTEST_MODELS_DIR"), &error);
   g_assert_no_error (error);
@@ -1122,17 +910,10 @@ main (int   argc,
   g_clear_pointer (&matcher, attest_matcher_unref);
   g_clear_pointer (&names, g_hash_table_unref);
   g_clear_object (&store);
-  g_clear_object (&truth_parser);
+  g_clear_pointer (&sample_truth, sample_truth_free);
   if (tmp_dir != NULL)
     {
-      g_autofree char *db = g_build_filename (tmp_dir, "gallery.db", NULL);
-      g_autofree char *wal = g_strconcat (db, "-wal", NULL);
-      g_autofree char *shm = g_strconcat (db, "-shm", NULL);
-
-      g_unlink (wal);
-      g_unlink (shm);
-      g_unlink (db);
-      g_rmdir (tmp_dir);
+      remove_gallery_db_dir (tmp_dir);
       g_free (tmp_dir);
     }
   g_clear_pointer (&vision, attest_vision_free);

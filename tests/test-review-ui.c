@@ -29,6 +29,9 @@
 #define WAIT_SECONDS 60
 #define REVIEWER "Rita Reviewer"
 
+#include "test-sample-gallery.h"
+#include "test-ui-helpers.h"
+
 static AttestVision *vision;
 static AttestStore *store;
 static AttestMatcher *matcher;
@@ -37,7 +40,7 @@ static AttestImpostorStats stats;
 static gboolean stats_enough;
 static char *tmp_dir;
 static JsonObject *truth;
-static JsonParser *truth_parser;
+static SampleTruth *sample_truth;
 static char *sample_uri;
 static char *sample_sha;
 static gboolean use_xdotool;
@@ -53,45 +56,6 @@ static GArray *made;    /* Made, in the order the items were added */
 static gint64 missing_item = -1;
 
 /* ---- helpers ---------------------------------------------------------------------- */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-tick_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_for (Condition cond,
-          gpointer  data)
-{
-  gint64 end = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-  guint tick = g_timeout_add (20, tick_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = cond (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (tick);
-  return ok;
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static void
-destroy_and_check_finalized (GtkWindow *window)
-{
-  gpointer weak = window;
-
-  g_object_add_weak_pointer (G_OBJECT (window), &weak);
-  gtk_window_destroy (window);
-  g_assert_true (wait_for (pointer_is_null, &weak));
-}
 
 static gint64
 query_int (const char *sql)
@@ -136,15 +100,7 @@ static void
 render_window (AttestWindow *window,
                const char   *name)
 {
-  GtkWidget *widget = GTK_WIDGET (window);
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr (GskRenderNode) node = NULL;
   g_autoptr (GdkTexture) texture = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  g_autofree char *png = g_build_filename (g_getenv ("ATTEST_TEST_OUTPUT"), name, NULL);
 
   /* Transitions (a revealer closing) end first: a picture of what stays on screen. */
   {
@@ -155,52 +111,8 @@ render_window (AttestWindow *window,
       g_main_context_iteration (NULL, TRUE);
     g_source_remove (tick);
   }
-  gtk_widget_queue_draw (widget);
-  gtk_test_widget_wait_for_draw (widget);
-  while (g_main_context_iteration (NULL, FALSE));
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, png));
-  g_test_message ("rendered: %s", png);
-}
-
-typedef gboolean (*WidgetPredicate) (GtkWidget *widget, gconstpointer data);
-
-static GtkWidget *
-find_widget (GtkWidget       *root,
-             GType            type,
-             WidgetPredicate  predicate,
-             gconstpointer    data)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && (predicate == NULL || predicate (root, data)))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type, predicate, data);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-has_action_name (GtkWidget     *widget,
-                 gconstpointer  name)
-{
-  return GTK_IS_ACTIONABLE (widget) &&
-         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), name) == 0;
-}
-
-static gboolean
-label_mapped_containing (GtkWidget     *widget,
-                         gconstpointer  text)
-{
-  return gtk_widget_get_mapped (widget) &&
-         strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+  texture = render_widget (GTK_WIDGET (window));
+  save_png (texture, name);
 }
 
 static GtkWidget *
@@ -314,37 +226,17 @@ press (AttestWindow    *window,
 
 /* ---- the gallery and the items ------------------------------------------------------ */
 
-static gboolean
-photo_used (const char *person,
-            const char *file)
-{
-  JsonObject *photos = json_object_get_object_member (truth, "photos");
-  JsonArray *used = json_object_has_member (photos, person)
-                    ? json_object_get_array_member (photos, person) : NULL;
-
-  for (guint i = 0; used != NULL && i < json_array_get_length (used); i++)
-    if (g_strcmp0 (json_array_get_string_element (used, i), file) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 static void
 build_gallery (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *johns = g_build_filename (g_getenv ("ATTEST_DLIB_EXAMPLES"), "johns", NULL);
   g_autofree char *db = NULL;
   g_autoptr (AttestImporter) importer = NULL;
-  g_autoptr (GDir) people = NULL;
-  g_autoptr (GListStore) identities = NULL;
   g_autoptr (GFile) sample = g_file_new_for_path (g_getenv ("ATTEST_SAMPLE_VIDEO"));
-  const char *person;
-  guint enrolled = 0;
+  guint enrolled;
 
-  truth_parser = json_parser_new ();
-  json_parser_load_from_file (truth_parser, g_getenv ("ATTEST_SAMPLE_TRUTH"), &error);
-  g_assert_no_error (error);
-  truth = json_node_get_object (json_parser_get_root (truth_parser));
+  sample_truth = sample_truth_load ();
+  truth = sample_truth->root;
 
   tmp_dir = g_dir_make_tmp ("attest-review-ui-XXXXXX", &error);
   g_assert_no_error (error);
@@ -354,44 +246,13 @@ build_gallery (void)
 
   importer = attest_importer_new (store, vision, "Test Reviewer",
                                   "dlib example photos, labelled by folder");
-  people = g_dir_open (johns, 0, &error);
-  g_assert_no_error (error);
-  while ((person = g_dir_read_name (people)) != NULL)
-    {
-      g_autofree char *folder = g_build_filename (johns, person, NULL);
-      g_autoptr (GDir) photos = g_dir_open (folder, 0, &error);
-      const char *file;
-
-      g_assert_no_error (error);
-      while ((file = g_dir_read_name (photos)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (folder, file, NULL);
-          AttestImportResult result = { 0 };
-
-          if (!g_str_has_suffix (file, ".jpg") || photo_used (person, file))
-            continue;
-          g_assert_true (attest_importer_import_file (importer, path, person, &result, &error));
-          g_assert_no_error (error);
-          if (result.status == ATTEST_IMPORT_ENROLLED)
-            enrolled++;
-          attest_import_result_clear (&result);
-        }
-    }
+  enrolled = sample_gallery_import (sample_truth, importer, NULL);
   g_assert_cmpuint (enrolled, >=, 10);
 
   matcher = attest_matcher_new (ATTEST_EMBEDDING_DIM);
   g_assert_cmpint (attest_matcher_load_from_store (matcher, store, attest_vision_get_model_id (vision), &error),
                    ==, enrolled);
-  names = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-  identities = attest_store_list_identities (store, NULL, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (identities)); i++)
-    {
-      g_autoptr (AttestIdentity) identity = g_list_model_get_item (G_LIST_MODEL (identities), i);
-      gint64 id = attest_identity_get_id (identity);
-
-      g_hash_table_insert (names, g_memdup2 (&id, sizeof id), g_strdup (attest_identity_get_name (identity)));
-    }
+  names = sample_identity_names (store);
   stats_enough = attest_matcher_impostor_stats (matcher, ATTEST_MATCHER_DEFAULT_THRESHOLD, &stats);
   g_assert_true (stats_enough);
 
@@ -1155,12 +1016,6 @@ test_play_moment (void)
 }
 
 static gboolean
-window_done_opening (gpointer data)
-{
-  return !_attest_window_get_opening (data);
-}
-
-static gboolean
 not_scanning (gpointer data)
 {
   return !_attest_window_get_scanning (data);
@@ -1364,15 +1219,8 @@ main (int   argc,
   g_autofree char *xdotool = g_find_program_in_path ("xdotool");
   int result;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      printf ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;
-    }
-
-  gst_init (&argc, &argv);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  if (!ui_test_init (&argc, &argv))
+    return 0;
   {
     /* What AdwApplication loads for the app. */
     g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
@@ -1403,20 +1251,13 @@ main (int   argc,
   g_clear_pointer (&matcher, attest_matcher_unref);
   g_clear_pointer (&names, g_hash_table_unref);
   g_clear_object (&store);
-  g_clear_object (&truth_parser);
+  g_clear_pointer (&sample_truth, sample_truth_free);
   for (guint i = 0; made != NULL && i < made->len; i++)
     g_free (g_array_index (made, Made, i).person);
   g_clear_pointer (&made, g_array_unref);
   if (tmp_dir != NULL)
     {
-      g_autofree char *db = g_build_filename (tmp_dir, "gallery.db", NULL);
-      g_autofree char *wal = g_strconcat (db, "-wal", NULL);
-      g_autofree char *shm = g_strconcat (db, "-shm", NULL);
-
-      g_unlink (wal);
-      g_unlink (shm);
-      g_unlink (db);
-      g_rmdir (tmp_dir);
+      remove_gallery_db_dir (tmp_dir);
       g_free (tmp_dir);
     }
   g_free (sample_uri);

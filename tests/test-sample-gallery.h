@@ -1,5 +1,5 @@
-/* test-sample-gallery.h: what the scan tests (test-scanner.c, test-crash.c, test-cli.c) share
- * about the bundled sample video: its ground truth (ATTEST_SAMPLE_TRUTH, written by
+/* test-sample-gallery.h: what the scan tests (test-scanner.c, test-crash.c, test-cli.c) and the
+ * live matching tests (test-matching.c, test-review-ui.c) share about the bundled sample video: its ground truth (ATTEST_SAMPLE_TRUTH, written by
  * build-aux/make-sample-video.c) and a gallery folder of OTHER photos of the people it shows
  * (the dlib johns photos the video does not use), one sub-folder per person.
  *
@@ -11,6 +11,8 @@
 #include <json-glib/json-glib.h>
 #include <unistd.h>
 
+#include "review/attest-importer.h"
+#include "store/attest-gallery.h"
 #include "vision/attest-vision.h"
 
 /* Truth appearances the scan is held to, as tests/test-tracker.c: fully on screen and at
@@ -205,6 +207,71 @@ sample_gallery_folder (SampleTruth *truth,
         }
     }
   return n;
+}
+
+/* Enrols, through `importer`, every johns photo of every person that the video does not show
+ * (the same photos as sample_gallery_folder), file by file, the person's folder name as the
+ * name. Returns how many faces were enrolled; `skipped` (may be NULL) gets how many photos
+ * were not. */
+G_GNUC_UNUSED static guint
+sample_gallery_import (SampleTruth    *truth,
+                       AttestImporter *importer,
+                       guint          *skipped)
+{
+  g_autofree char *johns = g_build_filename (g_getenv ("ATTEST_DLIB_EXAMPLES"), "johns", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDir) people = g_dir_open (johns, 0, &error);
+  const char *person;
+  guint enrolled = 0, not_enrolled = 0;
+
+  g_assert_no_error (error);
+  while ((person = g_dir_read_name (people)) != NULL)
+    {
+      g_autofree char *folder = g_build_filename (johns, person, NULL);
+      g_autoptr (GDir) photos = g_dir_open (folder, 0, &error);
+      const char *file;
+
+      g_assert_no_error (error);
+      while ((file = g_dir_read_name (photos)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (folder, file, NULL);
+          AttestImportResult result = { 0 };
+
+          if (!g_str_has_suffix (file, ".jpg") || sample_photo_used (truth, person, file))
+            continue;
+          g_assert_true (attest_importer_import_file (importer, path, person, &result, &error));
+          g_assert_no_error (error);
+          if (result.status == ATTEST_IMPORT_ENROLLED)
+            enrolled++;
+          else
+            not_enrolled++;
+          attest_import_result_clear (&result);
+        }
+    }
+  if (skipped != NULL)
+    *skipped = not_enrolled;
+  return enrolled;
+}
+
+/* identity id (gint64*) -> name (char*) of every identity in the store, as the window's
+ * attest_window_set_matcher() takes them. */
+G_GNUC_UNUSED static GHashTable *
+sample_identity_names (AttestStore *store)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GListStore) identities = attest_store_list_identities (store, NULL, &error);
+  GHashTable *names = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (identities)); i++)
+    {
+      g_autoptr (AttestIdentity) identity = g_list_model_get_item (G_LIST_MODEL (identities), i);
+      gint64 id = attest_identity_get_id (identity);
+
+      g_hash_table_insert (names, g_memdup2 (&id, sizeof id),
+                           g_strdup (attest_identity_get_name (identity)));
+    }
+  return names;
 }
 
 G_GNUC_UNUSED static void

@@ -18,90 +18,11 @@
 
 #define WAIT_SECONDS 60
 
+#include "test-ui-helpers.h"
+
 static AttestVision *vision;
 
 /* ---- helpers ---------------------------------------------------------------------- */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-tick_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until cond holds. The limit only guards against a hang. */
-static gboolean
-wait_for (Condition cond,
-          gpointer  data)
-{
-  gint64 end = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-  guint tick = g_timeout_add (20, tick_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = cond (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (tick);
-  return ok;
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-/* Destroys a window and checks that nothing keeps it alive. */
-static void
-destroy_and_check_finalized (GtkWindow *window)
-{
-  gpointer weak = window;
-
-  g_object_add_weak_pointer (G_OBJECT (window), &weak);
-  gtk_window_destroy (window);
-  g_assert_true (wait_for (pointer_is_null, &weak));
-}
-
-typedef gboolean (*WidgetPredicate) (GtkWidget *widget, gconstpointer data);
-
-static GtkWidget *
-find_widget (GtkWidget       *root,
-             GType            type,
-             WidgetPredicate  predicate,
-             gconstpointer    data)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && (predicate == NULL || predicate (root, data)))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type, predicate, data);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
-label_mapped_containing (GtkWidget     *widget,
-                         gconstpointer  text)
-{
-  return gtk_widget_get_mapped (widget) &&
-         strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
-}
-
-static gboolean
-has_action_name (GtkWidget     *widget,
-                 gconstpointer  name)
-{
-  return GTK_IS_ACTIONABLE (widget) &&
-         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), name) == 0;
-}
 
 static GtkLabel *
 find_mapped_label (GtkWidget  *root,
@@ -148,12 +69,6 @@ new_window (void)
   return window;
 }
 
-static gboolean
-window_done_opening (gpointer data)
-{
-  return !_attest_window_get_opening (data);
-}
-
 static void
 open_sample (AttestWindow *window)
 {
@@ -165,84 +80,13 @@ open_sample (AttestWindow *window)
   g_assert_nonnull (_attest_window_get_pipeline (window));
 }
 
-/* Renders a widget the way the window draws it and returns its pixels. */
-static GdkTexture *
-render_widget (GtkWidget *widget)
-{
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr (GskRenderNode) node = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  /* The paintable takes the widget's image when the widget draws, in an idle. */
-  gtk_widget_queue_draw (widget);
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (gtk_widget_get_root (widget)));
-  while (g_main_context_iteration (NULL, FALSE));
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-
-  return gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-}
-
-typedef struct
-{
-  int     width;
-  int     height;
-  guchar *data;  /* B, G, R, A (GDK_MEMORY_DEFAULT on little endian) */
-} Pixels;
-
-static void
-pixels_clear (Pixels *pixels)
-{
-  g_clear_pointer (&pixels->data, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Pixels, pixels_clear)
-
-static void
-pixels_from_texture (Pixels     *pixels,
-                     GdkTexture *texture)
-{
-  pixels->width = gdk_texture_get_width (texture);
-  pixels->height = gdk_texture_get_height (texture);
-  pixels->data = g_malloc ((gsize) pixels->width * pixels->height * 4);
-  gdk_texture_download (texture, pixels->data, (gsize) pixels->width * 4);
-}
-
-static const guchar *
-pixel_at (const Pixels *pixels,
-          int           x,
-          int           y)
-{
-  return pixels->data + ((gsize) y * pixels->width + x) * 4;
-}
-
-/* The box colour of "detected, not compared yet" faces: #3584e4. */
-static gboolean
-is_box_blue (const guchar *p)
-{
-  return ABS (p[2] - 0x35) <= 12 && ABS (p[1] - 0x84) <= 12 && ABS (p[0] - 0xe4) <= 12;
-}
-
+/* A box-blue pixel within 2 px of (x, y). */
 static gboolean
 blue_near (const Pixels *pixels,
            double        x,
            double        y)
 {
-  for (int dy = -2; dy <= 2; dy++)
-    for (int dx = -2; dx <= 2; dx++)
-      {
-        int px = (int) floor (x) + dx, py = (int) floor (y) + dy;
-
-        if (px >= 0 && py >= 0 && px < pixels->width && py < pixels->height &&
-            is_box_blue (pixel_at (pixels, px, py)))
-          return TRUE;
-      }
-
-  return FALSE;
+  return colour_near (pixels, x, y, 2, is_box_blue);
 }
 
 /* Fraction of points along the four edges of a widget-space rectangle that have the box
@@ -424,33 +268,11 @@ test_empty_window (void)
   destroy_and_check_finalized (GTK_WINDOW (window));
 }
 
-typedef struct
-{
-  AttestVideoView *view;
-  GstClockTime     target;
-} FrameWait;
-
+/* Boxes on the target frame (a FrameWait), faces found on it or not. */
 static gboolean
 boxes_on_target_frame (gpointer data)
 {
-  FrameWait *wait = data;
-  GdkPaintable *paintable = attest_video_view_get_paintable (wait->view);
-  AttestDetections *detections = attest_video_view_get_detections (wait->view);
-  GstClockTime shown;
-
-  if (paintable == NULL || detections == NULL || !attest_video_view_get_boxes_shown (wait->view))
-    return FALSE;
-
-  shown = attest_video_paintable_get_pts (ATTEST_VIDEO_PAINTABLE (paintable));
-  return shown == detections->pts &&
-         (GstClockTimeDiff) shown - (GstClockTimeDiff) wait->target < 20 * GST_MSECOND &&
-         (GstClockTimeDiff) wait->target - (GstClockTimeDiff) shown < 20 * GST_MSECOND;
-}
-
-static gboolean
-not_playing (gpointer data)
-{
-  return !attest_pipeline_get_playing (data);
+  return boxes_on_frame (data, FALSE);
 }
 
 static gboolean
@@ -1232,17 +1054,8 @@ main (int   argc,
   g_autoptr (GError) error = NULL;
   int result;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      /* meson's TAP parser counts exit status 77 as an error; an empty plan with a SKIP
-       * directive is how TAP says "skipped". */
-      printf ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;
-    }
-
-  gst_init (&argc, &argv);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  if (!ui_test_init (&argc, &argv))
+    return 0;
 
   vision = attest_vision_new (g_getenv ("ATTEST_MODELS_DIR"), &error);
   g_assert_no_error (error);
