@@ -9,7 +9,11 @@
  *    items through the real store API, printing a line after each committed decision) killed
  *    mid-way: every reported decision is there with its audit entry, no match or rejection
  *    lacks its audit entry nor the reverse, the rest of the queue is still pending, and a new
- *    session finishes it. */
+ *    session finishes it.
+ * c) The real app, typed into with xdotool under the test's display (a reviewer's name, two
+ *    confirmations with their reasons, a rejection), killed while the next reason is being
+ *    typed: the three decisions are stored with their audit entries, the rest is pending, and
+ *    the next start of the app decides the next face. */
 #include "config.h"
 
 #include <gio/gio.h>
@@ -472,6 +476,161 @@ test_review_killed (void)
   assert_decisions_audited (db);
 }
 
+/* ---- the app itself, killed mid-session ---------------------------------------------- */
+
+#define APP_REVIEWER "Kim Keyboard"
+#define APP_WAIT_SECONDS 60
+
+static void
+xdotool (const char *first,
+         ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  const char *arg;
+  va_list ap;
+  int wait_status = 0;
+
+  g_ptr_array_add (argv, (char *) "xdotool");
+  va_start (ap, first);
+  for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH |
+                G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
+                NULL, &wait_status, &error);
+  g_assert_no_error (error);
+  /* Let the app handle the keys before the next ones. */
+  g_usleep (300000);
+}
+
+/* Polls the database (read-only, beside the app) until `sql` gives `want`. */
+static gboolean
+wait_for_count (const char *db,
+                const char *sql,
+                gint64      want)
+{
+  gint64 end = g_get_monotonic_time () + APP_WAIT_SECONDS * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (query_int (db, sql) == want)
+        return TRUE;
+      g_usleep (200000);
+    }
+  return FALSE;
+}
+
+/* The real app on `db`, its window on screen and the Review page shown. */
+static GSubprocess *
+start_app (const char *db)
+{
+  g_autofree char *dir = g_path_get_dirname (g_getenv ("ATTEST_CLI"));
+  g_autofree char *app = g_build_filename (dir, "attest", NULL);
+  g_autofree char *pid_text = NULL;
+  g_autoptr (GError) error = NULL;
+  GSubprocess *process;
+  gint64 end = g_get_monotonic_time () + APP_WAIT_SECONDS * G_USEC_PER_SEC;
+  gboolean shown = FALSE;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                              G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                              app, "--database", db, NULL);
+  g_assert_no_error (error);
+  pid_text = g_strdup (g_subprocess_get_identifier (process));
+  while (!shown && g_get_monotonic_time () < end)
+    {
+      g_autofree char *out = NULL;
+      const char *argv[] = { "xdotool", "search", "--onlyvisible", "--pid", pid_text, NULL };
+
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH |
+                    G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, NULL, NULL);
+      shown = out != NULL && out[0] != '\0';
+      if (!shown)
+        g_usleep (200000);
+    }
+  g_assert_true (shown);
+  /* The gallery and the queue load off the main thread. */
+  g_usleep (2 * G_USEC_PER_SEC);
+  xdotool ("key", "alt+3", NULL);
+  return process;
+}
+
+static void
+kill_app (GSubprocess *process)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_force_exit (process);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (process));
+  g_assert_cmpint (g_subprocess_get_term_sig (process), ==, SIGKILL);
+  g_object_unref (process);
+}
+
+static void
+test_app_killed (void)
+{
+  g_autofree char *db = NULL;
+  g_autofree char *xdotool_path = g_find_program_in_path ("xdotool");
+  GSubprocess *app;
+  gint64 n_items;
+
+  if (reference_db == NULL)
+    {
+      g_test_skip ("needs /crash/scan");
+      return;
+    }
+  if (g_getenv ("DISPLAY") == NULL || xdotool_path == NULL)
+    {
+      g_test_skip ("needs a display (xvfb-run) and xdotool to type into the app");
+      return;
+    }
+  db = copy_db (reference_db, "killed-app");
+  n_items = query_int (db, "SELECT count (*) FROM review_items WHERE status = 'pending'");
+  g_assert_cmpint (n_items, >=, 4);
+
+  /* A reviewer at the keyboard: name once, two confirmations with reasons, one rejection,
+   * then half-way through typing the next reason the app is killed. */
+  app = start_app (db);
+  xdotool ("type", "--delay", "10", APP_REVIEWER, NULL);
+  xdotool ("key", "Return", NULL);
+  xdotool ("type", "--delay", "10", "Same ears and hairline as the gallery photos", NULL);
+  xdotool ("key", "ctrl+Return", NULL);
+  g_assert_true (wait_for_count (db, "SELECT count (*) FROM matches", 1));
+  xdotool ("type", "--delay", "10", "Same nose and jaw line", NULL);
+  xdotool ("key", "ctrl+Return", NULL);
+  g_assert_true (wait_for_count (db, "SELECT count (*) FROM matches", 2));
+  xdotool ("key", "alt+r", NULL);
+  g_assert_true (wait_for_count (db, "SELECT count (*) FROM rejections", 1));
+  xdotool ("type", "--delay", "10", "Same", NULL);
+  kill_app (app);
+
+  /* Nothing lost, nothing half-written. */
+  assert_intact (db);
+  assert_decisions_audited (db);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM matches WHERE reviewer = '"
+                                  APP_REVIEWER "' AND rationale IN ('Same ears and hairline as"
+                                  " the gallery photos', 'Same nose and jaw line')"), ==, 2);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM review_items WHERE status = 'pending'"),
+                   ==, n_items - 3);
+
+  /* The next start resumes the queue: the next face is decided there. */
+  app = start_app (db);
+  xdotool ("type", "--delay", "10", APP_REVIEWER, NULL);
+  xdotool ("key", "Return", NULL);
+  xdotool ("type", "--delay", "10", "Same smile lines", NULL);
+  xdotool ("key", "ctrl+Return", NULL);
+  g_assert_true (wait_for_count (db, "SELECT count (*) FROM matches", 3));
+  kill_app (app);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM review_items WHERE status = 'pending'"),
+                   ==, n_items - 4);
+  assert_intact (db);
+  assert_decisions_audited (db);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -498,6 +657,7 @@ main (int   argc,
 
   g_test_add_func ("/crash/scan", test_scan_killed);
   g_test_add_func ("/crash/review", test_review_killed);
+  g_test_add_func ("/crash/app-review", test_app_killed);
   g_test_add_func ("/crash/scan-interrupted", test_scan_interrupted);
   status = g_test_run ();
 
