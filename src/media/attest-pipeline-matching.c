@@ -167,11 +167,6 @@ search_without_rejected (AttestMatcher   *matcher,
 
 /* ---- Review queue: what each track looks like, for the main thread ---- */
 
-/* Probe and track crops: the size of the stored gallery thumbnails' source, enough to judge
- * a face by eye. */
-#define SUMMARY_CROP_SIZE 160
-/* One more crop of a track at most this often (stream time). */
-#define SUMMARY_FRAME_EVERY (GST_SECOND)
 
 typedef struct
 {
@@ -220,16 +215,8 @@ queue_track_ended_locked (AttestPipeline     *self,
                               track_ended_free);
 }
 
-static gboolean
-box_is_whole (const AttestBox       *box,
-              const AttestImageView *view)
-{
-  return box->x > 1 && box->y > 1 && box->x + box->w < view->width - 1 &&
-         box->y + box->h < view->height - 1;
-}
-
-/* Face i of this frame is on `track`: its summary follows the track's best sighting and
- * gains a crop now and then. Adds it to `changed` when it changed. */
+/* Face i of this frame is on `track`: its summary follows the track. Adds it to `changed`
+ * when it changed. */
 static void
 update_summary (AttestMatching        *m,
                 const AttestTrack     *track,
@@ -242,56 +229,16 @@ update_summary (AttestMatching        *m,
                 GPtrArray             *changed_out)
 {
   AttestTrackSummary *summary = g_hash_table_lookup (m->summaries, GUINT_TO_POINTER (track->id));
-  gboolean changed = FALSE;
+  gboolean changed;
 
   if (summary == NULL)
     {
       summary = attest_track_summary_new (track->id);
-      summary->first_pts = pts;
       g_hash_table_insert (m->summaries, GUINT_TO_POINTER (track->id), summary);
-      changed = TRUE;
     }
-  summary->last_pts = pts;
-  summary->frame_width = view->width;
-  summary->frame_height = view->height;
-
-  /* The tracker chose this sighting as the best: keep its crop while the pixels are here. */
-  if (track->best_pts == (gint64) pts && summary->best_pts != pts)
-    {
-      g_autoptr (GError) error = NULL;
-      GBytes *png = attest_image_crop_png (view, box, SUMMARY_CROP_SIZE, &error);
-
-      if (png != NULL)
-        {
-          g_clear_pointer (&summary->probe_png, g_bytes_unref);
-          summary->probe_png = png;
-          summary->best_pts = pts;
-          summary->best_frame = frame_number;
-          summary->best_box = *box;
-          if (info->assessed)
-            summary->quality = info->quality;
-          summary->has_embedding = track->has_embedding;
-          if (track->has_embedding)
-            memcpy (summary->embedding, track->best_embedding, sizeof summary->embedding);
-          changed = TRUE;
-        }
-      else
-        g_debug ("No crop for track %u: %s", track->id, error->message);
-    }
-
-  /* A few more views of the face, spread over its time on screen. */
-  if (box_is_whole (box, view) &&
-      (summary->n_frames == 0 ||
-       pts >= summary->frame_pts[summary->n_frames - 1] + SUMMARY_FRAME_EVERY))
-    {
-      g_autoptr (GBytes) png = attest_image_crop_png (view, box, SUMMARY_CROP_SIZE, NULL);
-
-      if (png != NULL)
-        {
-          attest_track_summary_add_frame (summary, pts, png);
-          changed = TRUE;
-        }
-    }
+  changed = attest_track_summary_follow (summary, track, view, box,
+                                         info->assessed ? &info->quality : NULL, pts,
+                                         frame_number);
 
   if (info->compared)
     {

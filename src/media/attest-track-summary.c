@@ -132,6 +132,79 @@ attest_track_summary_add_frame (AttestTrackSummary *self,
   self->n_frames++;
 }
 
+static gboolean
+box_is_whole (const AttestBox       *box,
+              const AttestImageView *view)
+{
+  return box->x > 1 && box->y > 1 && box->x + box->w < view->width - 1 &&
+         box->y + box->h < view->height - 1;
+}
+
+gboolean
+attest_track_summary_follow (AttestTrackSummary    *self,
+                             const AttestTrack     *track,
+                             const AttestImageView *view,
+                             const AttestBox       *box,
+                             const AttestQuality   *quality,
+                             GstClockTime           pts,
+                             guint64                frame_number)
+{
+  gboolean changed = FALSE;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (track != NULL && view != NULL && box != NULL, FALSE);
+
+  if (!GST_CLOCK_TIME_IS_VALID (self->first_pts))
+    {
+      self->first_pts = pts;
+      changed = TRUE;
+    }
+  self->last_pts = pts;
+  self->frame_width = view->width;
+  self->frame_height = view->height;
+
+  /* The tracker chose this sighting as the best: keep its crop while the pixels are here. */
+  if (track->best_pts == (gint64) pts && self->best_pts != pts)
+    {
+      g_autoptr (GError) error = NULL;
+      GBytes *png = attest_image_crop_png (view, box, ATTEST_TRACK_SUMMARY_CROP_SIZE, &error);
+
+      if (png != NULL)
+        {
+          g_clear_pointer (&self->probe_png, g_bytes_unref);
+          self->probe_png = png;
+          self->best_pts = pts;
+          self->best_frame = frame_number;
+          self->best_box = *box;
+          if (quality != NULL)
+            self->quality = *quality;
+          self->has_embedding = track->has_embedding;
+          if (track->has_embedding)
+            memcpy (self->embedding, track->best_embedding, sizeof self->embedding);
+          changed = TRUE;
+        }
+      else
+        g_debug ("No crop for track %u: %s", track->id, error->message);
+    }
+
+  /* A few more views of the face, spread over its time on screen. The first two sightings
+   * always: one of them may be the probe, and a short track still shows another view. */
+  if (self->n_frames < 2 ||
+      (box_is_whole (box, view) &&
+       pts >= self->frame_pts[self->n_frames - 1] + ATTEST_TRACK_SUMMARY_FRAME_EVERY))
+    {
+      g_autoptr (GBytes) png = attest_image_crop_png (view, box, ATTEST_TRACK_SUMMARY_CROP_SIZE,
+                                                      NULL);
+
+      if (png != NULL)
+        {
+          attest_track_summary_add_frame (self, pts, png);
+          changed = TRUE;
+        }
+    }
+  return changed;
+}
+
 gboolean
 attest_track_summary_is_suggestion (const AttestTrackSummary *self)
 {

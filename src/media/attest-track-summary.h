@@ -13,6 +13,7 @@
 #include <gst/gst.h>
 
 #include "media/attest-detections.h"
+#include "review/attest-tracker.h"
 #include "vision/attest-vision.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,10 @@ G_BEGIN_DECLS
 
 /* Crops kept besides the probe, spread over the track. */
 #define ATTEST_TRACK_SUMMARY_MAX_FRAMES 4
+/* Crop side (pixels) of the probe and the other crops: enough to judge a face by eye. */
+#define ATTEST_TRACK_SUMMARY_CROP_SIZE 160
+/* One more crop of a track at most this often (stream time). */
+#define ATTEST_TRACK_SUMMARY_FRAME_EVERY (GST_SECOND)
 
 typedef struct
 {
@@ -62,6 +67,18 @@ void                attest_track_summary_set_candidates (AttestTrackSummary     
 void                attest_track_summary_add_frame (AttestTrackSummary *self,
                                                     GstClockTime        pts,
                                                     GBytes             *png);
+/* The face `box` of `view` (at pts, frame frame_number) is on `track`, just updated by the
+ * tracker: the summary follows the track's best sighting (its crop is cut now, while the
+ * pixels are here, with the embedding and, when known, its quality) and gains a crop at most
+ * every ATTEST_TRACK_SUMMARY_FRAME_EVERY (the first two sightings always; later ones only of
+ * a whole face). Used by live matching and by the scanner alike. TRUE when it changed. */
+gboolean            attest_track_summary_follow   (AttestTrackSummary    *self,
+                                                   const AttestTrack     *track,
+                                                   const AttestImageView *view,
+                                                   const AttestBox       *box,
+                                                   const AttestQuality   *quality,
+                                                   GstClockTime           pts,
+                                                   guint64                frame_number);
 /* Whether the best candidate reaches the threshold (the track is a suggestion). */
 gboolean            attest_track_summary_is_suggestion (const AttestTrackSummary *self);
 

@@ -12,6 +12,41 @@ pts_ms (GstClockTime pts)
   return GST_CLOCK_TIME_IS_VALID (pts) ? (gint64) (pts / GST_MSECOND) : 0;
 }
 
+void
+attest_review_spec_from_summary (AttestReviewItemSpec     *spec,
+                                 const AttestTrackSummary *summary,
+                                 GBytes                  **frame_pngs,
+                                 gint64                   *frame_ms)
+{
+  guint n = 0;
+
+  g_return_if_fail (spec != NULL && summary != NULL && frame_pngs != NULL && frame_ms != NULL);
+
+  spec->start_ms = pts_ms (summary->first_pts);
+  spec->end_ms = MAX (spec->start_ms, pts_ms (summary->last_pts));
+  spec->best_ms = GST_CLOCK_TIME_IS_VALID (summary->best_pts) ? pts_ms (summary->best_pts)
+                                                              : spec->start_ms;
+  spec->best_frame = summary->best_frame == G_MAXUINT64 ? -1 : (gint64) summary->best_frame;
+  spec->box_x = summary->best_box.x;
+  spec->box_y = summary->best_box.y;
+  spec->box_w = summary->best_box.w;
+  spec->box_h = summary->best_box.h;
+  spec->probe_png = summary->probe_png;
+  spec->probe_embedding = summary->has_embedding ? summary->embedding : NULL;
+  spec->embedding_dim = summary->has_embedding ? ATTEST_EMBEDDING_DIM : 0;
+  for (guint i = 0; i < summary->n_frames; i++)
+    {
+      if (summary->frame_pts[i] == summary->best_pts)
+        continue;
+      frame_pngs[n] = summary->frame_pngs[i];
+      frame_ms[n] = pts_ms (summary->frame_pts[i]);
+      n++;
+    }
+  spec->frame_pngs = frame_pngs;
+  spec->frame_ms = frame_ms;
+  spec->n_frames = n;
+}
+
 static gboolean
 is_rejected (GArray *rejected,
              gint64  identity_id)
@@ -36,9 +71,10 @@ attest_review_queue_add_track (AttestStore               *store,
   g_autofree AttestReviewCandidate *candidates = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autoptr (GArray) rejected = NULL;
+  GBytes *frame_pngs[ATTEST_TRACK_SUMMARY_MAX_FRAMES];
   gint64 frame_ms[ATTEST_TRACK_SUMMARY_MAX_FRAMES];
   AttestReviewItemSpec spec = { 0 };
-  gint64 start_ms, end_ms, existing = -1;
+  gint64 existing = -1;
   guint n = 0;
 
   g_return_val_if_fail (ATTEST_IS_STORE (store), FALSE);
@@ -97,12 +133,11 @@ attest_review_queue_add_track (AttestStore               *store,
       return FALSE;
     }
 
-  start_ms = pts_ms (summary->first_pts);
-  end_ms = MAX (start_ms, pts_ms (summary->last_pts));
+  attest_review_spec_from_summary (&spec, summary, frame_pngs, frame_ms);
   if (!attest_store_find_review_item_covering (store, sha256,
                                                summary->n_candidates > 0
                                                ? summary->candidates[0].identity_id : -1,
-                                               start_ms, end_ms,
+                                               spec.start_ms, spec.end_ms,
                                                ATTEST_REVIEW_QUEUE_SAME_SPAN_MS, &existing, error))
     return FALSE;
   if (existing > 0)
@@ -119,27 +154,10 @@ attest_review_queue_add_track (AttestStore               *store,
   /* Live track ids restart with every playback and would collide with a scan's stable ids
    * (attest-scanner.h): a rejection on this item holds by its probe, not by a track. */
   spec.track = -1;
-  spec.start_ms = start_ms;
-  spec.end_ms = end_ms;
-  spec.best_ms = GST_CLOCK_TIME_IS_VALID (summary->best_pts) ? pts_ms (summary->best_pts)
-                                                             : start_ms;
-  spec.best_frame = summary->best_frame == G_MAXUINT64 ? -1 : (gint64) summary->best_frame;
-  spec.box_x = summary->best_box.x;
-  spec.box_y = summary->best_box.y;
-  spec.box_w = summary->best_box.w;
-  spec.box_h = summary->best_box.h;
-  spec.probe_png = summary->probe_png;
-  spec.probe_embedding = summary->has_embedding ? summary->embedding : NULL;
-  spec.embedding_dim = summary->has_embedding ? ATTEST_EMBEDDING_DIM : 0;
   spec.model_id = model_id;
   spec.threshold = summary->threshold;
   spec.candidates = candidates;
   spec.n_candidates = n;
-  for (guint i = 0; i < summary->n_frames; i++)
-    frame_ms[i] = pts_ms (summary->frame_pts[i]);
-  spec.frame_pngs = (GBytes *const *) summary->frame_pngs;
-  spec.frame_ms = frame_ms;
-  spec.n_frames = summary->n_frames;
 
   if (!attest_store_add_review_item (store, &spec, item_id, error))
     return FALSE;

@@ -30,6 +30,16 @@ typedef enum
   ATTEST_REVIEW_QUEUE_NOT_SUGGESTED, /* no candidate left at the threshold */
 } AttestReviewQueueOutcome;
 
+/* Fills what a track summary tells of an item: time span, best frame and box, probe crop and
+ * embedding, and the other crops (not the probe's frame again). The spec points into
+ * `summary`, frame_pngs and frame_ms (ATTEST_TRACK_SUMMARY_MAX_FRAMES entries each): they
+ * must outlive it. Source, track, model, threshold and candidates are the caller's. For the
+ * live queue and the scanner alike. */
+void     attest_review_spec_from_summary      (AttestReviewItemSpec       *spec,
+                                               const AttestTrackSummary   *summary,
+                                               GBytes                    **frame_pngs,
+                                               gint64                     *frame_ms);
+
 /* Blocking (hashes the source file the first time: call it off the main thread).
  * uri: the source file; model_id: the embedding model (attest_vision_get_model_id);
  * by_hand: the reviewer sent this face, queue it whatever its candidates.

@@ -14,6 +14,8 @@
 
 #include "media/attest-frame-reader.h"
 #include "media/attest-pipeline.h"
+#include "media/attest-track-summary.h"
+#include "review/attest-review-queue.h"
 #include "review/attest-scanner.h"
 #include "review/attest-tracker.h"
 #include "store/attest-review.h"
@@ -25,8 +27,6 @@
 /* Progress at most every 1% of the file, or every 100 ms when it moved less. */
 #define PROGRESS_STEP 0.01
 #define PROGRESS_INTERVAL_US (100 * 1000)
-/* Crops kept per track while it lasts; halved (every other one dropped) when full. */
-#define CROP_POOL 8
 
 struct _AttestScanner
 {
@@ -53,29 +53,13 @@ G_DEFINE_FINAL_TYPE (AttestScanner, attest_scanner, G_TYPE_OBJECT)
 
 /* ---- per track ---- */
 
+/* What a scan keeps about a track besides the tracker's record: what live matching keeps
+ * too (its probe, a few more crops; attest-track-summary.h), under a stable id. */
 typedef struct
 {
-  gint64  pts;
-  GBytes *png;
-} Crop;
-
-static void
-crop_clear (gpointer data)
-{
-  g_clear_pointer (&((Crop *) data)->png, g_bytes_unref);
-}
-
-/* What a scan keeps about a track besides the tracker's record. */
-typedef struct
-{
-  gint64       stable_id;   /* first frame * 1000 + n */
-  GBytes      *probe_png;   /* crop of the best sighting */
-  gint64       probe_pts;
-  gint64       probe_frame;
-  GArray      *crops;       /* Crop, time order, spread over the track */
-  guint        stride;      /* a crop every stride-th sighting */
-  guint        sightings;
-  AttestTrack *ended;       /* the tracker's final record, once ended */
+  gint64              stable_id;   /* first frame * 1000 + n */
+  AttestTrackSummary *summary;
+  AttestTrack        *ended;       /* the tracker's final record, once ended */
 } ScanTrack;
 
 static void
@@ -83,23 +67,19 @@ scan_track_free (gpointer data)
 {
   ScanTrack *t = data;
 
-  g_clear_pointer (&t->probe_png, g_bytes_unref);
-  g_array_unref (t->crops);
+  attest_track_summary_unref (t->summary);
   g_clear_pointer (&t->ended, attest_track_free);
   g_free (t);
 }
 
 static ScanTrack *
-scan_track_new (gint64 stable_id)
+scan_track_new (guint   tracker_id,
+                gint64  stable_id)
 {
   ScanTrack *t = g_new0 (ScanTrack, 1);
 
   t->stable_id = stable_id;
-  t->probe_pts = -1;
-  t->probe_frame = -1;
-  t->stride = 1;
-  t->crops = g_array_new (FALSE, TRUE, sizeof (Crop));
-  g_array_set_clear_func (t->crops, crop_clear);
+  t->summary = attest_track_summary_new (tracker_id);
   return t;
 }
 
@@ -122,7 +102,7 @@ typedef struct
   gint64              last_progress_us;
   guint               n_items;
   /* Work done, for the debug log. */
-  guint               n_analysed, n_faces, n_assessed, n_embedded, n_crops;
+  guint               n_analysed, n_faces, n_assessed, n_embedded;
   gint64              detect_us, assess_us, embed_us, crop_us;
 } Run;
 
@@ -233,40 +213,7 @@ register_new_tracks (Run          *run,
       guint id = g_array_index (fresh, guint, i);
 
       g_hash_table_insert (run->tracks, GUINT_TO_POINTER (id),
-                           scan_track_new ((gint64) frame_number * 1000 + 1 + i));
-    }
-}
-
-static GBytes *
-crop (const AttestImageView *view,
-      const AttestBox       *box)
-{
-  /* A box the crop cannot be made of (outside the frame) leaves no picture, not an error. */
-  return attest_image_crop_png (view, box, ATTEST_SCANNER_CROP_SIZE, NULL);
-}
-
-/* Keeps a crop every stride-th sighting; when CROP_POOL are held, every other one goes and
- * the stride doubles, so the crops stay spread over the whole track. */
-static void
-add_sighting (ScanTrack             *t,
-              const AttestImageView *view,
-              const AttestBox       *box,
-              gint64                 pts)
-{
-  Crop c;
-
-  if (t->sightings++ % t->stride != 0)
-    return;
-  c.pts = pts;
-  c.png = crop (view, box);
-  if (c.png == NULL)
-    return;
-  g_array_append_val (t->crops, c);
-  if (t->crops->len >= CROP_POOL)
-    {
-      for (guint i = 1; i < t->crops->len; i++)
-        g_array_remove_index (t->crops, i);
-      t->stride *= 2;
+                           scan_track_new (id, (gint64) frame_number * 1000 + 1 + i));
     }
 }
 
@@ -334,21 +281,8 @@ analyse_frame (Run                   *run,
       if (track == NULL || t == NULL)
         continue;
       t0 = g_get_monotonic_time ();
-      add_sighting (t, view, &boxes[i], pts);
+      attest_track_summary_follow (t->summary, track, view, &boxes[i], NULL, pts, frame_number);
       run->crop_us += g_get_monotonic_time () - t0;
-      /* A new best sighting: this frame is its probe. */
-      if (track->has_embedding && track->best_pts == pts && t->probe_pts != pts)
-        {
-          GBytes *png = crop (view, &track->best_box);
-
-          if (png != NULL)
-            {
-              g_clear_pointer (&t->probe_png, g_bytes_unref);
-              t->probe_png = png;
-              t->probe_pts = pts;
-              t->probe_frame = (gint64) frame_number;
-            }
-        }
     }
 }
 
@@ -380,9 +314,9 @@ item_for_track (Run                   *run,
   g_autoptr (GArray) excluded = NULL;
   AttestCandidate found[ATTEST_SCANNER_MAX_CANDIDATES];
   AttestReviewItemSpec *spec;
-  guint n_found, n = 0, n_frames = 0;
+  guint n_found, n = 0;
 
-  if (!track->has_embedding || t->probe_png == NULL)
+  if (!t->summary->has_embedding || t->summary->probe_png == NULL)
     return NULL;
 
   /* Negative evidence: who a reviewer already said this is not. */
@@ -408,47 +342,15 @@ item_for_track (Run                   *run,
   if (n == 0)
     return NULL;
 
-  /* Up to ATTEST_SCANNER_EXTRA_FRAMES crops spread over the track, not the probe's. */
-  {
-    g_autoptr (GArray) others = g_array_new (FALSE, FALSE, sizeof (guint));
-
-    for (guint i = 0; i < t->crops->len; i++)
-      if (g_array_index (t->crops, Crop, i).pts != t->probe_pts)
-        g_array_append_val (others, i);
-    for (guint k = 0; k < MIN (others->len, ATTEST_SCANNER_EXTRA_FRAMES); k++)
-      {
-        guint pick = others->len <= ATTEST_SCANNER_EXTRA_FRAMES
-                     ? k : (guint) ((k * (others->len - 1)) / (ATTEST_SCANNER_EXTRA_FRAMES - 1));
-        const Crop *c = &g_array_index (t->crops, Crop, g_array_index (others, guint, pick));
-
-        frame_pngs[n_frames] = c->png;
-        frame_ms[n_frames] = ns_to_ms_floor (c->pts);
-        n_frames++;
-      }
-  }
-
   spec = g_new0 (AttestReviewItemSpec, 1);
+  attest_review_spec_from_summary (spec, t->summary, frame_pngs, frame_ms);
   spec->source_uri = run->uri;
   spec->source_sha256 = run->sha;
   spec->track = t->stable_id;
-  spec->start_ms = ns_to_ms_floor (track->first_pts);
-  spec->end_ms = ns_to_ms_floor (track->last_pts);
-  spec->best_ms = ns_to_ms_floor (t->probe_pts);
-  spec->best_frame = t->probe_frame;
-  spec->box_x = track->best_box.x;
-  spec->box_y = track->best_box.y;
-  spec->box_w = track->best_box.w;
-  spec->box_h = track->best_box.h;
-  spec->probe_png = t->probe_png;
-  spec->probe_embedding = track->best_embedding;
-  spec->embedding_dim = ATTEST_EMBEDDING_DIM;
   spec->model_id = run->model_id;
   spec->threshold = self->threshold;
   spec->candidates = candidates;
   spec->n_candidates = n;
-  spec->frame_pngs = frame_pngs;
-  spec->frame_ms = frame_ms;
-  spec->n_frames = n_frames;
   return spec;
 }
 
@@ -456,8 +358,8 @@ typedef struct
 {
   AttestReviewItemSpec  *spec;
   AttestReviewCandidate  candidates[ATTEST_SCANNER_MAX_CANDIDATES];
-  GBytes                *frame_pngs[ATTEST_SCANNER_EXTRA_FRAMES];
-  gint64                 frame_ms[ATTEST_SCANNER_EXTRA_FRAMES];
+  GBytes                *frame_pngs[ATTEST_TRACK_SUMMARY_MAX_FRAMES];
+  gint64                 frame_ms[ATTEST_TRACK_SUMMARY_MAX_FRAMES];
 } Built;
 
 static void
@@ -562,7 +464,8 @@ checkpoint (Run       *run,
         continue;
       g_array_append_val (done, (guint) { GPOINTER_TO_UINT (key) });
       b = g_new0 (Built, 1);
-      b->spec = item_for_track (run, t, b->candidates, b->frame_pngs, b->frame_ms, &local_error);
+      b->spec = item_for_track (run, t, b->candidates, b->frame_pngs, b->frame_ms,
+                                &local_error);
       if (b->spec == NULL)
         {
           built_free (b);

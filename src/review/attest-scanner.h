@@ -23,6 +23,7 @@
 
 #include <gio/gio.h>
 
+#include "media/attest-track-summary.h"
 #include "review/attest-matcher.h"
 #include "store/attest-store.h"
 #include "vision/attest-vision.h"
@@ -35,12 +36,11 @@ G_BEGIN_DECLS
  * Measured on the 2-core build machine shared with other jobs (load 3): every 5th frame
  * scans the sample in 0.92 of its duration, every 8th in 0.66, every 10th in 0.51. */
 #define ATTEST_SCANNER_DEFAULT_EVERY 8
-/* Extra crops stored with an item besides its probe, spread over the track. */
-#define ATTEST_SCANNER_EXTRA_FRAMES 4
+/* Extra crops stored with an item besides its probe, spread over the track (the track's
+ * summary keeps them, as live matching does: attest-track-summary.h). */
+#define ATTEST_SCANNER_EXTRA_FRAMES ATTEST_TRACK_SUMMARY_MAX_FRAMES
 /* Candidates stored per item at most (those at or above the threshold). */
 #define ATTEST_SCANNER_MAX_CANDIDATES 5
-/* Side of the stored crops, pixels. */
-#define ATTEST_SCANNER_CROP_SIZE 160
 
 #define ATTEST_TYPE_SCANNER (attest_scanner_get_type ())
 G_DECLARE_FINAL_TYPE (AttestScanner, attest_scanner, ATTEST, SCANNER, GObject)
