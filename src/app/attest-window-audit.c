@@ -115,14 +115,6 @@ open_export_folder_action (GtkWidget  *widget,
   gtk_show_uri (GTK_WINDOW (widget), g_variant_get_string (parameter, NULL), GDK_CURRENT_TIME);
 }
 
-static void
-show_audit_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  adw_view_stack_set_visible_child_name (ATTEST_WINDOW (widget)->view_stack, "audit");
-}
-
 /* ---- set-up ---- */
 
 void
@@ -131,7 +123,8 @@ _attest_window_class_init_audit (GtkWidgetClass *widget_class)
   g_type_ensure (ATTEST_TYPE_AUDIT_PAGE);
   gtk_widget_class_bind_template_child (widget_class, AttestWindow, audit_page);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
-  gtk_widget_class_install_action (widget_class, "win.show-audit", NULL, show_audit_action);
+  gtk_widget_class_install_action (widget_class, "win.show-audit", NULL,
+                                   _attest_window_show_page_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.show-audit", NULL);
   gtk_widget_class_install_action (widget_class, "win.open-export-folder", "s", open_export_folder_action);
   /* Ctrl+E already enrols the selected face (attest-window-gallery.c). */

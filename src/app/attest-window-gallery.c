@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "app/attest-application.h"
 #include "app/attest-enrol-dialog.h"
@@ -308,23 +309,27 @@ import_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->import_chooser));
 }
 
-static void
-show_page_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *param)
+/* win.show-video, win.show-gallery, win.show-review, win.show-audit: the page named after
+ * "win.show-". */
+void
+_attest_window_show_page_action (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *param)
 {
   AttestWindow *self = ATTEST_WINDOW (widget);
 
+  g_assert (g_str_has_prefix (action_name, "win.show-"));
   adw_view_stack_set_visible_child_name (self->view_stack,
-                                         g_str_equal (action_name, "win.show-gallery")
-                                         ? "gallery" : "video");
+                                         action_name + strlen ("win.show-"));
 }
 
 void
 _attest_window_class_install_gallery_actions (GtkWidgetClass *widget_class)
 {
-  gtk_widget_class_install_action (widget_class, "win.show-video", NULL, show_page_action);
-  gtk_widget_class_install_action (widget_class, "win.show-gallery", NULL, show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.show-video", NULL,
+                                   _attest_window_show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.show-gallery", NULL,
+                                   _attest_window_show_page_action);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.import-photos", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "face.enrol", NULL, enrol_action);

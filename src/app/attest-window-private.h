@@ -79,6 +79,10 @@ void             _attest_window_dispose_gallery       (AttestWindow   *self);
 /* After an enrolment, import or edit: reloads the gallery page and the search index. */
 void             _attest_window_gallery_changed       (AttestWindow   *self);
 gboolean         _attest_window_pipeline_seekable     (AttestWindow   *self);
+/* The handler of every win.show-PAGE action: shows the view stack page PAGE. */
+void             _attest_window_show_page_action      (GtkWidget      *widget,
+                                                       const char     *action_name,
+                                                       GVariant       *param);
 /* Live matching (attest-window-matching.c). */
 void             _attest_window_class_init_matching   (GtkWidgetClass *widget_class);
 void             _attest_window_init_matching         (AttestWindow   *self);

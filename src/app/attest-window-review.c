@@ -953,20 +953,13 @@ on_visible_page_changed (AttestWindow *self)
   attest_review_panel_focus_rationale (get_panel (self));
 }
 
-static void
-show_review_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *param)
-{
-  adw_view_stack_set_visible_child_name (ATTEST_WINDOW (widget)->view_stack, "review");
-}
-
 void
 _attest_window_class_init_review (GtkWidgetClass *widget_class)
 {
   g_type_ensure (ATTEST_TYPE_REVIEW_PAGE);
   gtk_widget_class_bind_template_child (widget_class, AttestWindow, review_page);
-  gtk_widget_class_install_action (widget_class, "win.show-review", NULL, show_review_action);
+  gtk_widget_class_install_action (widget_class, "win.show-review", NULL,
+                                   _attest_window_show_page_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-review", NULL);
   gtk_widget_class_install_action (widget_class, "win.scan", NULL, scan_action);
   gtk_widget_class_install_action (widget_class, "win.scan-cancel", NULL, scan_cancel_action);

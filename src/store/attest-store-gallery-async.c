@@ -148,6 +148,7 @@ op_new (OpKind kind)
   return op;
 }
 
+/* Every call here is one Op run by run_op on the store's writer thread. */
 static void
 start_op (AttestStore         *self,
           Op                  *op,
@@ -156,20 +157,8 @@ start_op (AttestStore         *self,
           GAsyncReadyCallback  callback,
           gpointer             user_data)
 {
-  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, op, op_free);
-  _attest_store_run_in_worker (self, task, run_op);
-}
-
-static gboolean
-is_result_of (AttestStore  *self,
-              GAsyncResult *result,
-              gpointer      source_tag)
-{
-  return g_task_is_valid (result, self) &&
-         g_task_get_source_tag (G_TASK (result)) == source_tag;
+  _attest_store_start_task (self, op, op_free, run_op, source_tag, cancellable, callback,
+                            user_data);
 }
 
 void
@@ -215,7 +204,7 @@ attest_store_enrol_face_finish (AttestStore   *self,
   g_autofree EnrolResult *enrolled = NULL;
 
   g_return_val_if_fail (ATTEST_IS_STORE (self), FALSE);
-  g_return_val_if_fail (is_result_of (self, result, attest_store_enrol_face_async), FALSE);
+  g_return_val_if_fail (_attest_store_is_result_of (self, result, attest_store_enrol_face_async), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (face_id_out != NULL)
@@ -257,7 +246,7 @@ attest_store_list_identities_finish (AttestStore   *self,
                                      GError       **error)
 {
   g_return_val_if_fail (ATTEST_IS_STORE (self), NULL);
-  g_return_val_if_fail (is_result_of (self, result, attest_store_list_identities_async), NULL);
+  g_return_val_if_fail (_attest_store_is_result_of (self, result, attest_store_list_identities_async), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -286,7 +275,7 @@ attest_store_list_faces_finish (AttestStore   *self,
                                 GError       **error)
 {
   g_return_val_if_fail (ATTEST_IS_STORE (self), NULL);
-  g_return_val_if_fail (is_result_of (self, result, attest_store_list_faces_async), NULL);
+  g_return_val_if_fail (_attest_store_is_result_of (self, result, attest_store_list_faces_async), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -320,7 +309,7 @@ finish_boolean (AttestStore   *self,
                 GError       **error)
 {
   g_return_val_if_fail (ATTEST_IS_STORE (self), FALSE);
-  g_return_val_if_fail (is_result_of (self, result, source_tag), FALSE);
+  g_return_val_if_fail (_attest_store_is_result_of (self, result, source_tag), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -447,7 +436,7 @@ attest_store_foreach_embedding_finish (AttestStore   *self,
                                        GError       **error)
 {
   g_return_val_if_fail (ATTEST_IS_STORE (self), -1);
-  g_return_val_if_fail (is_result_of (self, result, attest_store_foreach_embedding_async), -1);
+  g_return_val_if_fail (_attest_store_is_result_of (self, result, attest_store_foreach_embedding_async), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
   return g_task_propagate_int (G_TASK (result), error);

@@ -83,6 +83,21 @@ void         _attest_store_run_in_worker          (AttestStore     *self,
                                                    GTask           *task,
                                                    GTaskThreadFunc  func);
 
+/* A GTask on `self` with source_tag and task data `data` (freed with data_free), run by func
+ * on the writer thread: the start of every _async call of the store. */
+void         _attest_store_start_task             (AttestStore         *self,
+                                                   gpointer             data,
+                                                   GDestroyNotify       data_free,
+                                                   GTaskThreadFunc      func,
+                                                   gpointer             source_tag,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+/* Whether `result` is the task _attest_store_start_task made on self for source_tag. */
+gboolean     _attest_store_is_result_of           (AttestStore         *self,
+                                                   GAsyncResult        *result,
+                                                   gpointer             source_tag);
+
 /* ---- attest-store-audit.c ---- */
 
 /* Appends one audit entry inside the transaction the caller holds (lock held, begun with

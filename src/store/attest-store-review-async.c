@@ -155,6 +155,7 @@ run_op (GTask        *task,
     }
 }
 
+/* Every call here is one Op run by run_op on the store's writer thread. */
 static void
 start_op (AttestStore         *self,
           Op                  *op,
@@ -163,20 +164,8 @@ start_op (AttestStore         *self,
           GAsyncReadyCallback  callback,
           gpointer             user_data)
 {
-  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, op, op_free);
-  _attest_store_run_in_worker (self, task, run_op);
-}
-
-static gboolean
-is_result_of (AttestStore  *self,
-              GAsyncResult *result,
-              gpointer      source_tag)
-{
-  return g_task_is_valid (result, self) &&
-         g_task_get_source_tag (G_TASK (result)) == source_tag;
+  _attest_store_start_task (self, op, op_free, run_op, source_tag, cancellable, callback,
+                            user_data);
 }
 
 void
@@ -214,7 +203,7 @@ attest_store_decide_review_item_finish (AttestStore   *self,
   g_autofree gint64 *id = NULL;
 
   g_return_val_if_fail (ATTEST_IS_STORE (self), FALSE);
-  g_return_val_if_fail (is_result_of (self, result, attest_store_decide_review_item_async), FALSE);
+  g_return_val_if_fail (_attest_store_is_result_of (self, result, attest_store_decide_review_item_async), FALSE);
 
   id = g_task_propagate_pointer (G_TASK (result), error);
   if (id == NULL)
@@ -247,7 +236,7 @@ attest_store_list_review_items_finish (AttestStore   *self,
                                        GError       **error)
 {
   g_return_val_if_fail (ATTEST_IS_STORE (self), NULL);
-  g_return_val_if_fail (is_result_of (self, result, attest_store_list_review_items_async), NULL);
+  g_return_val_if_fail (_attest_store_is_result_of (self, result, attest_store_list_review_items_async), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
@@ -280,7 +269,7 @@ attest_store_load_review_item_finish (AttestStore   *self,
   AttestReviewItem *item;
 
   g_return_val_if_fail (ATTEST_IS_STORE (self), NULL);
-  g_return_val_if_fail (is_result_of (self, result, attest_store_load_review_item_async), NULL);
+  g_return_val_if_fail (_attest_store_is_result_of (self, result, attest_store_load_review_item_async), NULL);
 
   loaded = g_task_propagate_pointer (G_TASK (result), error);
   if (loaded == NULL)

@@ -701,6 +701,32 @@ _attest_store_run_in_worker (AttestStore     *self,
   g_thread_pool_push (self->worker, job, NULL);
 }
 
+void
+_attest_store_start_task (AttestStore         *self,
+                          gpointer             data,
+                          GDestroyNotify       data_free,
+                          GTaskThreadFunc      func,
+                          gpointer             source_tag,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, data, data_free);
+  _attest_store_run_in_worker (self, task, func);
+}
+
+gboolean
+_attest_store_is_result_of (AttestStore  *self,
+                            GAsyncResult *result,
+                            gpointer      source_tag)
+{
+  return g_task_is_valid (result, self) &&
+         g_task_get_source_tag (G_TASK (result)) == source_tag;
+}
+
 /* ---- sources ---- */
 
 static char *
