@@ -29,6 +29,7 @@ struct _AttestWindowReview
   char         *seek_uri;        /* Play This Moment waits for this file to open */
   gint64        seek_ms;
   guint         seek_idle;
+  guint         reload_idle;     /* a coalesced reload of the queue is due */
 
   /* A scan (win.scan) */
   AttestScanner        *scanner;
@@ -374,15 +375,13 @@ on_items_listed (GObject      *source,
   show_current (self);
 }
 
-void
-_attest_window_review_reload (AttestWindow *self)
+static gboolean
+reload_now (gpointer data)
 {
+  AttestWindow *self = data;
   AttestStore *store;
 
-  g_return_if_fail (ATTEST_IS_WINDOW (self));
-
-  if (self->review == NULL)
-    return;
+  self->review->reload_idle = 0;
   ensure_set_up (self);
   store = get_store (self);
   if (store == NULL)
@@ -390,10 +389,23 @@ _attest_window_review_reload (AttestWindow *self)
       g_clear_pointer (&self->review->items, g_ptr_array_unref);
       attest_review_page_set_items (self->review_page, NULL);
       update_badge (self);
-      return;
+      return G_SOURCE_REMOVE;
     }
   attest_store_list_review_items_async (store, NULL, self->review->cancellable,
                                         on_items_listed, request_new (self, TRUE));
+  return G_SOURCE_REMOVE;
+}
+
+/* Coalesced: a scan's checkpoint adds its items in a burst, and each would read the whole
+ * queue again; one read after the burst does. */
+void
+_attest_window_review_reload (AttestWindow *self)
+{
+  g_return_if_fail (ATTEST_IS_WINDOW (self));
+
+  if (self->review == NULL || self->review->reload_idle != 0)
+    return;
+  self->review->reload_idle = g_idle_add (reload_now, self);
 }
 
 void
@@ -1016,6 +1028,7 @@ _attest_window_dispose_review (AttestWindow *self)
   g_cancellable_cancel (review->cancellable);
   g_clear_object (&review->cancellable);
   g_clear_handle_id (&review->seek_idle, g_source_remove);
+  g_clear_handle_id (&review->reload_idle, g_source_remove);
   g_clear_pointer (&review->items, g_ptr_array_unref);
   g_clear_pointer (&review->source_states, g_hash_table_unref);
   g_clear_pointer (&review->undo_texts, g_ptr_array_unref);
