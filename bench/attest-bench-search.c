@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "review/attest-matcher.h"
+#include "analysis/attest-matcher.h"
 #include "vision/attest-vision.h"
 
 #define DIM ATTEST_EMBEDDING_DIM

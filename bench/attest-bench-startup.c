@@ -13,7 +13,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "review/attest-matcher.h"
+#include "analysis/attest-matcher.h"
 #include "review/attest-search.h"
 #include "store/attest-store-private.h"
 #include "vision/attest-vision.h"

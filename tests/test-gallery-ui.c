@@ -262,7 +262,7 @@ test_import_and_edit (void)
   adw_toast_overlay_set_child (ADW_TOAST_OVERLAY (overlay), GTK_WIDGET (page));
   gtk_window_set_child (GTK_WINDOW (window), overlay);
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 640);
-  attest_gallery_page_set_settings (page, settings);
+  g_object_bind_property (settings, "reviewer-name", page, "reviewer-name", G_BINDING_SYNC_CREATE);
   attest_gallery_page_set_store (page, store);
   gtk_window_present (GTK_WINDOW (window));
   wait_page (page);

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "review/attest-importer.h"
-#include "review/attest-matcher.h"
+#include "analysis/attest-matcher.h"
 #include "review/attest-search.h"
 #include "store/attest-gallery.h"
 #include "vision/attest-vision.h"

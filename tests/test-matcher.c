@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "review/attest-matcher.h"
+#include "analysis/attest-matcher.h"
 #include "vision/attest-vision.h"
 
 #define DIM ATTEST_EMBEDDING_DIM

@@ -11,7 +11,7 @@
 #include <gtk/gtk.h>
 #include <json-glib/json-glib.h>
 
-#include "media/attest-detections.h"
+#include "analysis/attest-detections.h"
 #include "media/attest-frame-reader.h"
 #include "media/attest-pipeline.h"
 #include "media/attest-video-paintable.h"
@@ -518,12 +518,12 @@ test_frame_reader_bad_input (void)
     const char *name;
     int         code;
   } cases[] = {
-    { "missing.mp4", ATTEST_PIPELINE_ERROR_NOT_FOUND },
-    { "empty.mp4", ATTEST_PIPELINE_ERROR_NOT_VIDEO },
-    { "notes.mp4", ATTEST_PIPELINE_ERROR_NOT_VIDEO },
-    { "truncated.mp4", ATTEST_PIPELINE_ERROR_UNPLAYABLE },
-    { "no-index.mp4", ATTEST_PIPELINE_ERROR_UNPLAYABLE },
-    { "sound.ogg", ATTEST_PIPELINE_ERROR_NOT_VIDEO },
+    { "missing.mp4", ATTEST_MEDIA_ERROR_NOT_FOUND },
+    { "empty.mp4", ATTEST_MEDIA_ERROR_NOT_VIDEO },
+    { "notes.mp4", ATTEST_MEDIA_ERROR_NOT_VIDEO },
+    { "truncated.mp4", ATTEST_MEDIA_ERROR_UNPLAYABLE },
+    { "no-index.mp4", ATTEST_MEDIA_ERROR_UNPLAYABLE },
+    { "sound.ogg", ATTEST_MEDIA_ERROR_NOT_VIDEO },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -534,7 +534,7 @@ test_frame_reader_bad_input (void)
 
       g_test_message ("%s: %s", cases[i].name, error != NULL ? error->message : "(opened)");
       g_assert_null (reader);
-      g_assert_error (error, ATTEST_PIPELINE_ERROR, cases[i].code);
+      g_assert_error (error, ATTEST_MEDIA_ERROR, cases[i].code);
       g_assert_nonnull (strstr (error->message, cases[i].name));
     }
 }
@@ -1192,7 +1192,7 @@ assert_open_fails (AttestPipeline *pipeline,
 
   g_assert_false (open_file (pipeline, path, &error));
   g_test_message ("%s: %s", name, error->message);
-  g_assert_error (error, ATTEST_PIPELINE_ERROR, code);
+  g_assert_error (error, ATTEST_MEDIA_ERROR, code);
   g_assert_nonnull (strstr (error->message, name));
   /* Nothing stale left on screen. */
   attest_video_paintable_get_frame_size (attest_pipeline_get_paintable (pipeline),
@@ -1222,13 +1222,13 @@ test_pipeline_bad_input (void)
   g_autofree char *sound = tmp_path ("sound.ogg");
   g_autofree char *jpeg = dlib_jpeg ();
 
-  assert_open_fails (pipeline, notes, ATTEST_PIPELINE_ERROR_NOT_VIDEO);
-  assert_open_fails (pipeline, empty, ATTEST_PIPELINE_ERROR_NOT_VIDEO);
-  assert_open_fails (pipeline, truncated, ATTEST_PIPELINE_ERROR_UNPLAYABLE);
-  assert_open_fails (pipeline, no_index, ATTEST_PIPELINE_ERROR_UNPLAYABLE);
-  assert_open_fails (pipeline, sound, ATTEST_PIPELINE_ERROR_NOT_VIDEO);
-  assert_open_fails (pipeline, jpeg, ATTEST_PIPELINE_ERROR_STILL_IMAGE);
-  assert_open_fails (pipeline, missing, ATTEST_PIPELINE_ERROR_NOT_FOUND);
+  assert_open_fails (pipeline, notes, ATTEST_MEDIA_ERROR_NOT_VIDEO);
+  assert_open_fails (pipeline, empty, ATTEST_MEDIA_ERROR_NOT_VIDEO);
+  assert_open_fails (pipeline, truncated, ATTEST_MEDIA_ERROR_UNPLAYABLE);
+  assert_open_fails (pipeline, no_index, ATTEST_MEDIA_ERROR_UNPLAYABLE);
+  assert_open_fails (pipeline, sound, ATTEST_MEDIA_ERROR_NOT_VIDEO);
+  assert_open_fails (pipeline, jpeg, ATTEST_MEDIA_ERROR_STILL_IMAGE);
+  assert_open_fails (pipeline, missing, ATTEST_MEDIA_ERROR_NOT_FOUND);
 
   g_assert_finalize_object (g_steal_pointer (&pipeline));
 }
@@ -1275,12 +1275,12 @@ test_pipeline_no_camera (void)
       }
 
   g_assert_false (attest_pipeline_open_camera (pipeline, NULL, &error));
-  g_assert_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NO_CAMERA);
+  g_assert_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NO_CAMERA);
   g_assert_cmpstr (error->message, ==, "No camera was found. Connect a camera and try again.");
   g_clear_error (&error);
 
   g_assert_false (attest_pipeline_open_camera (pipeline, "/dev/video7", &error));
-  g_assert_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NO_CAMERA);
+  g_assert_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NO_CAMERA);
   g_assert_nonnull (strstr (error->message, "/dev/video7"));
   g_clear_error (&error);
 

@@ -1103,10 +1103,10 @@ test_bad_input (void)
       g_assert_null (result);
       g_assert_nonnull (error);
       g_test_message ("%s: %s", base, error->message);
-      g_assert_true (error->domain == ATTEST_PIPELINE_ERROR);
+      g_assert_true (error->domain == ATTEST_MEDIA_ERROR);
       g_assert_nonnull (strstr (error->message, base));
       if (files[i] == missing)
-        g_assert_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_FOUND);
+        g_assert_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NOT_FOUND);
       g_clear_error (&error);
       g_assert_cmpuint (w.item_ids->len, ==, 0);
       watch_clear (&w);

@@ -14,9 +14,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "media/attest-frame-reader.h"
-#include "review/attest-tracker.h"
+#include "analysis/attest-tracker.h"
 #include "vision/attest-vision.h"
+#include "test-video.h"
 
 #define MAX_BOXES 32
 /* A detector box and a truth box this close are the same face. */
@@ -193,7 +193,7 @@ static GPtrArray *
 analyse_sample (void)
 {
   g_autoptr(AttestVision) vision = NULL;
-  g_autoptr(AttestFrameReader) reader = NULL;
+  g_autoptr(TestVideo) reader = NULL;
   g_autoptr(GError) error = NULL;
   GPtrArray *out = g_ptr_array_new_with_free_func (analysed_free);
   gint64 start = g_get_monotonic_time ();
@@ -205,10 +205,9 @@ analyse_sample (void)
 
   vision = attest_vision_new (g_getenv ("ATTEST_MODELS_DIR"), &error);
   g_assert_no_error (error);
-  reader = attest_frame_reader_new (g_getenv ("ATTEST_SAMPLE_VIDEO"), &error);
-  g_assert_no_error (error);
+  reader = test_video_open (g_getenv ("ATTEST_SAMPLE_VIDEO"));
 
-  while (attest_frame_reader_next (reader, &view, &pts, &number, &error))
+  while (test_video_next (reader, &view, &pts, &number))
     {
       Analysed *a;
       gint64 t0;

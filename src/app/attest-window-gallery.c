@@ -28,7 +28,6 @@ get_store (AttestWindow *self)
 static void
 sync_gallery_page (AttestWindow *self)
 {
-  attest_gallery_page_set_settings (self->gallery_page, self->settings);
   attest_gallery_page_set_store (self->gallery_page, get_store (self));
 }
 

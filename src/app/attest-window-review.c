@@ -25,7 +25,6 @@ struct _AttestWindowReview
   GHashTable   *source_states;   /* "uri\nsha256" -> AttestReviewSourceState (checked contents) */
   GPtrArray    *undo_texts;      /* what each decision of this session was, newest last */
   GArray       *undo_items;      /* ... and its item */
-  gboolean      set_up;
   char         *seek_uri;        /* Play This Moment waits for this file to open */
   gint64        seek_ms;
   guint         seek_idle;
@@ -108,10 +107,6 @@ ensure_set_up (AttestWindow *self)
   AttestReviewPanel *panel = get_panel (self);
 
   attest_review_panel_set_store (panel, get_store (self));
-  if (self->review->set_up || self->settings == NULL)
-    return;
-  self->review->set_up = TRUE;
-  attest_review_panel_set_settings (panel, self->settings);
 }
 
 static int

@@ -385,6 +385,16 @@ attest_window_constructed (GObject *object)
 
   if (self->settings == NULL)
     self->settings = attest_settings_new ();
+  /* The pages take the reviewer's name and blind review as properties: the settings stay in
+   * src/app. The review panel sets the name when the reviewer first enters it. */
+  g_object_bind_property (self->settings, "reviewer-name", self->gallery_page, "reviewer-name",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->settings, "reviewer-name",
+                          attest_review_page_get_panel (self->review_page), "reviewer-name",
+                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+  g_object_bind_property (self->settings, "blind-review",
+                          attest_review_page_get_panel (self->review_page), "blind-review",
+                          G_BINDING_SYNC_CREATE);
 
   attest_settings_get_window_state (self->settings, &width, &height, &maximized);
   gtk_window_set_default_size (GTK_WINDOW (self), width, height);

@@ -4,7 +4,7 @@
 #include <adwaita.h>
 
 #include "app/attest-settings.h"
-#include "review/attest-matcher.h"
+#include "analysis/attest-matcher.h"
 #include "store/attest-store.h"
 #include "vision/attest-vision.h"
 

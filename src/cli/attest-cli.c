@@ -39,10 +39,10 @@
 
 #include "cli/attest-cli.h"
 #include "media/attest-frame-reader.h"
-#include "media/attest-pipeline.h"
+#include "media/attest-media-error.h"
 #include "review/attest-exporter.h"
 #include "review/attest-importer.h"
-#include "review/attest-matcher.h"
+#include "analysis/attest-matcher.h"
 #include "review/attest-scanner.h"
 #include "review/attest-search.h"
 #include "store/attest-gallery.h"

@@ -6,7 +6,7 @@
 #include <gst/app/gstappsink.h>
 #include <gst/video/video.h>
 
-#include "attest-media-errors.h"
+#include "attest-media-errors-private.h"
 #include "attest-pipeline.h"
 
 /* Opening waits for the first frame; a file that gives none in this time is broken. */
@@ -129,7 +129,7 @@ on_no_more_pads (GstElement *decodebin,
   if (g_atomic_int_get (&self->video_linked))
     return;
 
-  error = g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_VIDEO,
+  error = g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NOT_VIDEO,
                        _("“%s” holds no video"), self->display_name);
   gst_element_post_message (decodebin,
                             gst_message_new_error (GST_OBJECT (decodebin), error, NULL));
@@ -167,7 +167,7 @@ build (AttestFrameReader  *self,
     {
       g_clear_object (&decodebin);
       g_clear_object (&filter);
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_FAILED,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED,
                    _("Videos cannot be read: a GStreamer base plugin is missing"));
       return FALSE;
     }
@@ -212,7 +212,7 @@ preroll (AttestFrameReader  *self,
                                         GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR);
   if (message == NULL)
     {
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                    _("“%s” is damaged or incomplete and cannot be played"),
                    self->display_name);
       return FALSE;
@@ -236,7 +236,7 @@ preroll (AttestFrameReader  *self,
       message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
       if (message != NULL)
         return error_from_message (self, message, error);
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                    _("“%s” cannot be played"), self->display_name);
       return FALSE;
     }
@@ -344,7 +344,7 @@ attest_frame_reader_next (AttestFrameReader  *self,
       if (waited >= STALL_TIMEOUT)
         {
           self->eos = TRUE;
-          g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+          g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                        _("Reading “%s” stopped: no frame came for %u seconds"),
                        self->display_name, (guint) (STALL_TIMEOUT / GST_SECOND));
           return FALSE;
@@ -358,7 +358,7 @@ attest_frame_reader_next (AttestFrameReader  *self,
     {
       release_frame (self);
       self->eos = TRUE;
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                    _("A frame of “%s” could not be read"), self->display_name);
       return FALSE;
     }

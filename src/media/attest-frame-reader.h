@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 #include <gst/gst.h>
 
+#include "media/attest-media-error.h"
 #include "vision/attest-vision.h"
 
 G_BEGIN_DECLS
@@ -13,7 +14,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (AttestFrameReader, attest_frame_reader, ATTEST, FRAME_READER, GObject)
 
 /* Opens a path or URI and prerolls, so a bad file fails here with an
- * ATTEST_PIPELINE_ERROR_* (see attest-pipeline.h). */
+ * ATTEST_MEDIA_ERROR_* (see attest-pipeline.h). */
 AttestFrameReader *attest_frame_reader_new          (const char        *path_or_uri,
                                                      GError           **error);
 /* The next decoded frame as BGR. FALSE with *error unset at the end of the stream. The view

@@ -1,11 +1,13 @@
 /* attest-media-errors.c: what went wrong with a file or a camera, in words for a toast. */
-#include "attest-media-errors.h"
+#include "attest-media-errors-private.h"
 
 #include <glib/gi18n.h>
 #include <gst/app/gstappsink.h>
 #include <string.h>
 
-#include "attest-pipeline.h"
+#include "media/attest-media-error.h"
+
+G_DEFINE_QUARK (attest-media-error-quark, attest_media_error)
 
 /* Long enough for a slow disk, short enough that a file that never prerolls does not leave
  * the user waiting. */
@@ -76,7 +78,7 @@ check_iso_index (GFile       *file,
       offset += (goffset) size;
     }
 
-  g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+  g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                _("“%s” is incomplete: its index is missing. It may not have finished "
                  "downloading or copying."), display_name);
   return FALSE;
@@ -100,17 +102,17 @@ _attest_media_check_file (GFile       *file,
   if (info == NULL)
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_FOUND,
+        g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NOT_FOUND,
                      _("“%s” was not found. It may have been moved or deleted."), display_name);
       else
-        g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_FAILED,
+        g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED,
                      _("“%s” could not be read: %s"), display_name, local_error->message);
       return FALSE;
     }
 
   if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
     {
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_VIDEO,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NOT_VIDEO,
                    _("“%s” is a folder, not a video file"), display_name);
       return FALSE;
     }
@@ -118,7 +120,7 @@ _attest_media_check_file (GFile       *file,
   if (g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_ACCESS_CAN_READ) &&
       !g_file_info_get_attribute_boolean (info, G_FILE_ATTRIBUTE_ACCESS_CAN_READ))
     {
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_FAILED,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED,
                    _("“%s” could not be read: permission denied"), display_name);
       return FALSE;
     }
@@ -126,7 +128,7 @@ _attest_media_check_file (GFile       *file,
   if (g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR &&
       g_file_info_get_size (info) == 0)
     {
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_VIDEO,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NOT_VIDEO,
                    _("“%s” is empty"), display_name);
       return FALSE;
     }
@@ -160,10 +162,10 @@ set_missing_decoder_error (GError            **error,
   g_autofree char *missing = info != NULL ? describe_missing (info) : NULL;
 
   if (missing != NULL)
-    g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+    g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                  _("“%s” cannot be played: %s is not installed"), display_name, missing);
   else
-    g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+    g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                  _("“%s” cannot be played: a decoder for its format is not installed"),
                  display_name);
 }
@@ -186,7 +188,7 @@ _attest_media_discover (const char  *uri,
   discoverer = gst_discoverer_new (DISCOVER_TIMEOUT, &local_error);
   if (discoverer == NULL)
     {
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_FAILED,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED,
                    _("Videos cannot be checked: %s"), local_error->message);
       return FALSE;
     }
@@ -194,7 +196,7 @@ _attest_media_discover (const char  *uri,
   info = gst_discoverer_discover_uri (discoverer, uri, &local_error);
   if (info == NULL)
     {
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                    _("“%s” cannot be played"), display_name);
       return FALSE;
     }
@@ -211,12 +213,12 @@ _attest_media_discover (const char  *uri,
     case GST_DISCOVERER_TIMEOUT:
       /* Also what a demuxer error lost inside decodebin looks like (a GStreamer race), so
        * say the same as for that error. */
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                    _("“%s” is damaged or incomplete and cannot be played"), display_name);
       return FALSE;
 
     case GST_DISCOVERER_URI_INVALID:
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_FOUND,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NOT_FOUND,
                    _("“%s” was not found"), display_name);
       return FALSE;
 
@@ -228,7 +230,7 @@ _attest_media_discover (const char  *uri,
 
         if (local_error == NULL)
           {
-            g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+            g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                          _("“%s” cannot be played"), display_name);
             return FALSE;
           }
@@ -247,21 +249,21 @@ _attest_media_discover (const char  *uri,
 
   if (videos == NULL && audios != NULL)
     {
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_VIDEO,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NOT_VIDEO,
                    _("“%s” holds only sound, no video"), display_name);
       return FALSE;
     }
 
   if (videos == NULL)
     {
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_VIDEO,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NOT_VIDEO,
                    _("“%s” is not a video file"), display_name);
       return FALSE;
     }
 
   if (is_image && !allow_images)
     {
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_STILL_IMAGE,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_STILL_IMAGE,
                    _("“%s” is a still image, not a video"), display_name);
       return FALSE;
     }
@@ -283,7 +285,7 @@ wait_preroll (GstElement  *pipeline,
                                         GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR);
   if (message == NULL)
     {
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                    _("“%s” is damaged or incomplete and cannot be played"), display_name);
       return FALSE;
     }
@@ -357,7 +359,7 @@ _attest_media_check_complete (const char  *uri,
   sample = gst_app_sink_try_pull_preroll (GST_APP_SINK (sink), 0);
   if (sample == NULL)
     {
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                    _("“%s” is incomplete: its end is missing. It may not have finished "
                      "downloading or copying."), display_name);
       goto out;
@@ -376,7 +378,7 @@ _attest_media_error_ends_early (const char   *display_name,
 {
   guint seconds = GST_CLOCK_TIME_IS_VALID (at) ? (guint) (at / GST_SECOND) : 0;
 
-  return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+  return g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                       _("“%s” stops at %u:%02u: the rest of the file is missing or damaged"),
                       display_name, seconds / 60, seconds % 60);
 }
@@ -389,20 +391,20 @@ _attest_media_error_from_gst (const GError *gst_error,
   g_return_val_if_fail (gst_error != NULL, NULL);
 
   /* Posted by our own code with the message already written for the user. */
-  if (gst_error->domain == ATTEST_PIPELINE_ERROR)
+  if (gst_error->domain == ATTEST_MEDIA_ERROR)
     return g_error_copy (gst_error);
 
   if (device != NULL)
     {
       if (gst_error->domain == GST_RESOURCE_ERROR &&
           gst_error->code == GST_RESOURCE_ERROR_BUSY)
-        return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NO_CAMERA,
+        return g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NO_CAMERA,
                             _("The camera “%s” is in use by another application"), device);
       if (gst_error->domain == GST_RESOURCE_ERROR)
-        return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NO_CAMERA,
+        return g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NO_CAMERA,
                             _("The camera “%s” could not be opened. Check that it is "
                               "connected."), device);
-      return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_FAILED,
+      return g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED,
                           _("The camera “%s” stopped working"), device);
     }
 
@@ -411,15 +413,15 @@ _attest_media_error_from_gst (const GError *gst_error,
       switch (gst_error->code)
         {
         case GST_RESOURCE_ERROR_NOT_FOUND:
-          return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_FOUND,
+          return g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NOT_FOUND,
                               _("“%s” was not found. It may have been moved or deleted."),
                               display_name);
         case GST_RESOURCE_ERROR_NOT_AUTHORIZED:
         case GST_RESOURCE_ERROR_OPEN_READ:
-          return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_FAILED,
+          return g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED,
                               _("“%s” could not be opened"), display_name);
         default:
-          return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+          return g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                               _("“%s” could not be read to the end"), display_name);
         }
     }
@@ -430,24 +432,24 @@ _attest_media_error_from_gst (const GError *gst_error,
         {
         case GST_STREAM_ERROR_TYPE_NOT_FOUND:
         case GST_STREAM_ERROR_WRONG_TYPE:
-          return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NOT_VIDEO,
+          return g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NOT_VIDEO,
                               _("“%s” is not a video file"), display_name);
         case GST_STREAM_ERROR_CODEC_NOT_FOUND:
-          return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+          return g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                               _("“%s” cannot be played: a decoder for its format is not "
                                 "installed"), display_name);
         default:
-          return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+          return g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                               _("“%s” is damaged or incomplete and cannot be played"),
                               display_name);
         }
     }
 
   if (gst_error->domain == GST_CORE_ERROR && gst_error->code == GST_CORE_ERROR_MISSING_PLUGIN)
-    return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+    return g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                         _("“%s” cannot be played: a decoder for its format is not installed"),
                         display_name);
 
-  return g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+  return g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                       _("“%s” cannot be played"), display_name);
 }

@@ -19,8 +19,8 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "review/attest-search.h"
-#include "review/attest-tracker.h"
+#include "analysis/attest-rejections.h"
+#include "analysis/attest-tracker.h"
 #include "attest-pipeline-private.h"
 
 /* A face overlapping a face of a nearby frame by this much is the same face. */

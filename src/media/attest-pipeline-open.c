@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "attest-media-errors.h"
+#include "attest-media-errors-private.h"
 
 /* The file passed the checks, so its first frame should come quickly. */
 #define PREROLL_TIMEOUT_S 10
@@ -58,7 +58,7 @@ preroll_timeout_cb (gpointer user_data)
   GError *error;
 
   g_clear_pointer (&self->open_timeout, g_source_unref);
-  error = g_error_new (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_UNPLAYABLE,
+  error = g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                        _("“%s” is damaged or incomplete and cannot be played"),
                        self->display_name);
   _attest_pipeline_fail_open (self, error);
@@ -95,7 +95,7 @@ file_checked_cb (GObject      *source_object,
 
   if (!_attest_pipeline_build_playbin (self, data->uri, FALSE))
     {
-      error = g_error_new_literal (ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_FAILED,
+      error = g_error_new_literal (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED,
                                    _("Videos cannot be played: GStreamer’s playbin is missing"));
       _attest_pipeline_fail_open (self, error);
       return;
@@ -208,7 +208,7 @@ attest_pipeline_open_camera (AttestPipeline  *self,
   path = device != NULL ? g_strdup (device) : find_first_camera ();
   if (path == NULL)
     {
-      g_set_error_literal (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NO_CAMERA,
+      g_set_error_literal (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NO_CAMERA,
                            _("No camera was found. Connect a camera and try again."));
       return FALSE;
     }
@@ -220,7 +220,7 @@ attest_pipeline_open_camera (AttestPipeline  *self,
     {
       int saved_errno = errno;
 
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NO_CAMERA,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NO_CAMERA,
                    _("The camera “%s” could not be opened: %s"),
                    path, g_strerror (saved_errno));
       return FALSE;
@@ -237,7 +237,7 @@ attest_pipeline_open_camera (AttestPipeline  *self,
     {
       g_clear_pointer (&self->device, g_free);
       g_clear_pointer (&self->display_name, g_free);
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_FAILED,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED,
                    _("The camera “%s” cannot be used: GStreamer’s playbin is missing"), path);
       return FALSE;
     }
@@ -247,7 +247,7 @@ attest_pipeline_open_camera (AttestPipeline  *self,
       _attest_pipeline_teardown (self);
       g_clear_pointer (&self->device, g_free);
       g_clear_pointer (&self->display_name, g_free);
-      g_set_error (error, ATTEST_PIPELINE_ERROR, ATTEST_PIPELINE_ERROR_NO_CAMERA,
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NO_CAMERA,
                    _("The camera “%s” could not be opened"), path);
       return FALSE;
     }

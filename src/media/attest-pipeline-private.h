@@ -4,7 +4,7 @@
 #pragma once
 
 #include "attest-pipeline.h"
-#include "attest-track-summary.h"
+#include "analysis/attest-track-summary.h"
 
 G_BEGIN_DECLS
 

@@ -22,7 +22,7 @@
 #include <gst/app/gstappsink.h>
 #include <gst/video/video.h>
 
-#include "attest-media-errors.h"
+#include "attest-media-errors-private.h"
 #include "attest-pipeline-private.h"
 #include "attest-video-paintable-private.h"
 
@@ -66,7 +66,7 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (AttestPipeline, attest_pipeline, G_TYPE_OBJECT)
 
-G_DEFINE_QUARK (attest-pipeline-error-quark, attest_pipeline_error)
+
 
 /* ---- Small state setters (main thread) ---- */
 
@@ -332,9 +332,9 @@ handle_error (AttestPipeline *self,
   if (self->open_task != NULL)
     {
       /* Failing before the first frame is a failure to open, whatever the element said. */
-      if (error->code != ATTEST_PIPELINE_ERROR_NOT_VIDEO &&
-          error->code != ATTEST_PIPELINE_ERROR_NOT_FOUND)
-        error->code = ATTEST_PIPELINE_ERROR_UNPLAYABLE;
+      if (error->code != ATTEST_MEDIA_ERROR_NOT_VIDEO &&
+          error->code != ATTEST_MEDIA_ERROR_NOT_FOUND)
+        error->code = ATTEST_MEDIA_ERROR_UNPLAYABLE;
       _attest_pipeline_fail_open (self, g_steal_pointer (&error));
       return;
     }

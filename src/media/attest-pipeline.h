@@ -9,30 +9,18 @@
 #include <gio/gio.h>
 #include <gst/gst.h>
 
-#include "media/attest-detections.h"
-#include "media/attest-track-summary.h"
+#include "analysis/attest-detections.h"
+#include "analysis/attest-track-summary.h"
+#include "media/attest-media-error.h"
 #include "media/attest-video-paintable.h"
-#include "review/attest-matcher.h"
+#include "analysis/attest-matcher.h"
 #include "vision/attest-vision.h"
 
 G_BEGIN_DECLS
 
-#define ATTEST_PIPELINE_ERROR (attest_pipeline_error_quark ())
-
-typedef enum
-{
-  ATTEST_PIPELINE_ERROR_NOT_FOUND,    /* no such file */
-  ATTEST_PIPELINE_ERROR_NOT_VIDEO,    /* not a media file, or audio only */
-  ATTEST_PIPELINE_ERROR_STILL_IMAGE,  /* an image where a video was expected */
-  ATTEST_PIPELINE_ERROR_UNPLAYABLE,   /* truncated, corrupt, missing decoder */
-  ATTEST_PIPELINE_ERROR_NO_CAMERA,    /* no V4L2 device, or it cannot be opened */
-  ATTEST_PIPELINE_ERROR_FAILED,
-} AttestPipelineError;
 
 #define ATTEST_TYPE_PIPELINE (attest_pipeline_get_type ())
 G_DECLARE_FINAL_TYPE (AttestPipeline, attest_pipeline, ATTEST, PIPELINE, GObject)
-
-GQuark                attest_pipeline_error_quark (void);
 
 /* vision: construct-only, may be NULL (then no analysis). Not owned: must outlive the
  * pipeline. */
@@ -40,7 +28,7 @@ AttestPipeline       *attest_pipeline_new              (AttestVision   *vision);
 AttestVideoPaintable *attest_pipeline_get_paintable    (AttestPipeline *self);
 
 /* Checks the file (GstDiscoverer, off the main thread), builds the pipeline and prerolls
- * it paused on the first frame. Errors: ATTEST_PIPELINE_ERROR_* with a message fit for
+ * it paused on the first frame. Errors: ATTEST_MEDIA_ERROR_* with a message fit for
  * a toast ("“x.mp4” is not a video file"). */
 void                  attest_pipeline_open_file_async  (AttestPipeline      *self,
                                                         GFile               *file,

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "review/attest-exporter.h"
-#include "review/attest-matcher.h"
+#include "analysis/attest-matcher.h"
 #include "store/attest-gallery.h"
 #include "store/attest-matches.h"
 

@@ -7,9 +7,9 @@
 #include "attest-review-queue.h"
 
 static gint64
-pts_ms (GstClockTime pts)
+pts_ms (guint64 pts)
 {
-  return GST_CLOCK_TIME_IS_VALID (pts) ? (gint64) (pts / GST_MSECOND) : 0;
+  return pts != ATTEST_TIME_NONE ? (gint64) (pts / G_GUINT64_CONSTANT (1000000)) : 0;
 }
 
 void
@@ -24,7 +24,7 @@ attest_review_spec_from_summary (AttestReviewItemSpec     *spec,
 
   spec->start_ms = pts_ms (summary->first_pts);
   spec->end_ms = MAX (spec->start_ms, pts_ms (summary->last_pts));
-  spec->best_ms = GST_CLOCK_TIME_IS_VALID (summary->best_pts) ? pts_ms (summary->best_pts)
+  spec->best_ms = summary->best_pts != ATTEST_TIME_NONE ? pts_ms (summary->best_pts)
                                                               : spec->start_ms;
   spec->best_frame = summary->best_frame == G_MAXUINT64 ? -1 : (gint64) summary->best_frame;
   spec->box_x = summary->best_box.x;

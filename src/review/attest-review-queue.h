@@ -15,7 +15,7 @@
 
 #include <gio/gio.h>
 
-#include "media/attest-track-summary.h"
+#include "analysis/attest-track-summary.h"
 #include "store/attest-review.h"
 
 G_BEGIN_DECLS

@@ -13,11 +13,11 @@
 #include <math.h>
 
 #include "media/attest-frame-reader.h"
-#include "media/attest-pipeline.h"
-#include "media/attest-track-summary.h"
+#include "media/attest-media-error.h"
+#include "analysis/attest-track-summary.h"
 #include "review/attest-review-queue.h"
 #include "review/attest-scanner.h"
-#include "review/attest-tracker.h"
+#include "analysis/attest-tracker.h"
 #include "store/attest-review.h"
 #include "store/attest-store-scan.h"
 

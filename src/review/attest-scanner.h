@@ -23,8 +23,8 @@
 
 #include <gio/gio.h>
 
-#include "media/attest-track-summary.h"
-#include "review/attest-matcher.h"
+#include "analysis/attest-track-summary.h"
+#include "analysis/attest-matcher.h"
 #include "store/attest-store.h"
 #include "vision/attest-vision.h"
 
@@ -93,7 +93,7 @@ AttestScanResult *attest_scanner_scan_finish   (AttestScanner       *self,
 /* Signals:
  *   "progress" (double fraction 0..1): at most every 1% of the file or 100 ms, and at the end.
  *   "item-added" (gint64 item_id): after the item is committed to the store.
- * Errors: ATTEST_PIPELINE_ERROR_* for a file that cannot be read (as the frame reader gives
+ * Errors: ATTEST_MEDIA_ERROR_* for a file that cannot be read (as the frame reader gives
  * them; a missing file too: then nothing is written), ATTEST_STORE_ERROR for database
  * failures, G_IO_ERROR_CANCELLED when cancelled. A file that breaks part-way keeps the items
  * of the checkpoints before the break.

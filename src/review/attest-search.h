@@ -10,7 +10,7 @@
 
 #include <glib.h>
 
-#include "review/attest-matcher.h"
+#include "analysis/attest-matcher.h"
 #include "store/attest-store.h"
 #include "vision/attest-vision.h"
 
@@ -35,15 +35,6 @@ gint64                 attest_matcher_load_rejections (AttestMatcher          *r
                                                        AttestStore            *store,
                                                        const char             *model_id,
                                                        GError                **error);
-
-/* Identities to leave out of a search for `probe`: those rejected for a probe at least
- * ATTEST_REVIEW_SAME_PROBE_SIMILARITY alike (the same face, seen again). Writes up to
- * max_ids (at most ATTEST_REJECTIONS_MAX) and returns how many. rejections may be NULL. */
-#define ATTEST_REJECTIONS_MAX 16
-guint                  attest_rejections_find         (AttestMatcher          *rejections,
-                                                       const float            *probe,
-                                                       gint64                 *identity_ids,
-                                                       guint                   max_ids);
 
 typedef struct _AttestStill AttestStill;
 

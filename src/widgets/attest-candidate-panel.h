@@ -6,8 +6,8 @@
 
 #include <gtk/gtk.h>
 
-#include "media/attest-detections.h"
-#include "review/attest-matcher.h"
+#include "analysis/attest-detections.h"
+#include "analysis/attest-matcher.h"
 #include "store/attest-store.h"
 
 G_BEGIN_DECLS

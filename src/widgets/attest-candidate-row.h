@@ -5,7 +5,7 @@
 
 #include <gtk/gtk.h>
 
-#include "media/attest-detections.h"
+#include "analysis/attest-detections.h"
 
 G_BEGIN_DECLS
 

@@ -34,7 +34,7 @@ struct _AttestGalleryPage
   GtkListBox         *faces_list;
 
   AttestStore        *store;
-  AttestSettings     *settings;
+  char               *reviewer_name;
 
   GListStore         *identities;   /* AttestIdentity */
   GtkSingleSelection *selection;
@@ -52,6 +52,15 @@ struct _AttestGalleryPage
 };
 
 G_DEFINE_FINAL_TYPE (AttestGalleryPage, attest_gallery_page, ADW_TYPE_BIN)
+
+enum
+{
+  PROP_0,
+  PROP_REVIEWER_NAME,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 enum {
   SIGNAL_GALLERY_CHANGED,
@@ -107,8 +116,7 @@ show_message (AttestGalleryPage *self,
 static const char *
 get_actor (AttestGalleryPage *self)
 {
-  const char *actor = self->settings != NULL
-                      ? attest_settings_get_reviewer_name (self->settings) : NULL;
+  const char *actor = self->reviewer_name;
 
   if (is_blank (actor))
     {
@@ -848,7 +856,7 @@ attest_gallery_page_finalize (GObject *object)
   g_clear_object (&self->list_cancellable);
   g_clear_object (&self->faces_cancellable);
   g_clear_object (&self->store);
-  g_clear_object (&self->settings);
+  g_clear_pointer (&self->reviewer_name, g_free);
   g_clear_object (&self->selection);
   g_clear_object (&self->identities);
   g_clear_object (&self->faces);
@@ -859,6 +867,42 @@ attest_gallery_page_finalize (GObject *object)
 }
 
 static void
+attest_gallery_page_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  AttestGalleryPage *self = ATTEST_GALLERY_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_REVIEWER_NAME:
+      g_value_set_string (value, self->reviewer_name);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+attest_gallery_page_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  AttestGalleryPage *self = ATTEST_GALLERY_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_REVIEWER_NAME:
+      attest_gallery_page_set_reviewer_name (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 attest_gallery_page_class_init (AttestGalleryPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -866,6 +910,14 @@ attest_gallery_page_class_init (AttestGalleryPageClass *klass)
 
   object_class->dispose = attest_gallery_page_dispose;
   object_class->finalize = attest_gallery_page_finalize;
+  object_class->get_property = attest_gallery_page_get_property;
+  object_class->set_property = attest_gallery_page_set_property;
+
+  /* The actor of every edit: the reviewer's name (the window binds it to the settings). */
+  properties[PROP_REVIEWER_NAME] =
+    g_param_spec_string ("reviewer-name", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_GALLERY_CHANGED] =
     g_signal_new ("gallery-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -947,13 +999,24 @@ attest_gallery_page_get_store (AttestGalleryPage *self)
 }
 
 void
-attest_gallery_page_set_settings (AttestGalleryPage *self,
-                                  AttestSettings    *settings)
+attest_gallery_page_set_reviewer_name (AttestGalleryPage *self,
+                                       const char        *reviewer_name)
 {
   g_return_if_fail (ATTEST_IS_GALLERY_PAGE (self));
-  g_return_if_fail (settings == NULL || ATTEST_IS_SETTINGS (settings));
 
-  g_set_object (&self->settings, settings);
+  if (g_strcmp0 (self->reviewer_name, reviewer_name) == 0)
+    return;
+  g_free (self->reviewer_name);
+  self->reviewer_name = g_strdup (reviewer_name);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVIEWER_NAME]);
+}
+
+const char *
+attest_gallery_page_get_reviewer_name (AttestGalleryPage *self)
+{
+  g_return_val_if_fail (ATTEST_IS_GALLERY_PAGE (self), NULL);
+
+  return self->reviewer_name;
 }
 
 /* ---- for tests --------------------------------------------------------------------- */

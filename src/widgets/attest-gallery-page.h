@@ -5,7 +5,6 @@
 
 #include <adwaita.h>
 
-#include "app/attest-settings.h"
 #include "store/attest-store.h"
 
 G_BEGIN_DECLS
@@ -19,9 +18,10 @@ GtkWidget   *attest_gallery_page_new          (void);
 void         attest_gallery_page_set_store    (AttestGalleryPage *self,
                                                AttestStore       *store);
 AttestStore *attest_gallery_page_get_store    (AttestGalleryPage *self);
-/* The reviewer's name (the actor of every edit) is read from here. */
-void         attest_gallery_page_set_settings (AttestGalleryPage *self,
-                                               AttestSettings    *settings);
+/* "reviewer-name": the actor of every edit (blank: the page says to set it first). */
+void         attest_gallery_page_set_reviewer_name (AttestGalleryPage *self,
+                                                    const char        *reviewer_name);
+const char  *attest_gallery_page_get_reviewer_name (AttestGalleryPage *self);
 
 /* Lists the people again (after an enrolment or import made elsewhere). */
 void         attest_gallery_page_reload       (AttestGalleryPage *self);

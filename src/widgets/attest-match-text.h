@@ -4,8 +4,8 @@
 
 #include <glib.h>
 
-#include "media/attest-detections.h"
-#include "review/attest-matcher.h"
+#include "analysis/attest-detections.h"
+#include "analysis/attest-matcher.h"
 
 G_BEGIN_DECLS
 

@@ -42,7 +42,8 @@ struct _AttestReviewPanel
   GtkLabel                *hint_label;
 
   AttestStore             *store;
-  AttestSettings          *settings;
+  char                    *reviewer_name;
+  gboolean                 blind_review;
   AttestImpostorStats      stats;
   gboolean                 have_stats;
   gboolean                 stats_enough;
@@ -61,6 +62,16 @@ struct _AttestReviewPanel
 };
 
 G_DEFINE_FINAL_TYPE (AttestReviewPanel, attest_review_panel, GTK_TYPE_BOX)
+
+enum
+{
+  PROP_0,
+  PROP_REVIEWER_NAME,
+  PROP_BLIND_REVIEW,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 enum {
   SIGNAL_DECIDE,
@@ -83,7 +94,7 @@ item_is_open (const AttestReviewItem *item)
 static gboolean
 have_reviewer (AttestReviewPanel *self)
 {
-  const char *name = self->settings != NULL ? attest_settings_get_reviewer_name (self->settings) : "";
+  const char *name = self->reviewer_name;
   g_autofree char *stripped = g_strstrip (g_strdup (name != NULL ? name : ""));
 
   return *stripped != '\0';
@@ -117,8 +128,7 @@ candidate_shown (AttestReviewPanel *self,
 static gboolean
 score_hidden (AttestReviewPanel *self)
 {
-  return self->settings != NULL && attest_settings_get_blind_review (self->settings) &&
-         item_is_open (self->item);
+  return self->blind_review && item_is_open (self->item);
 }
 
 static const char *
@@ -633,14 +643,14 @@ on_name_apply (AttestReviewPanel *self)
 {
   g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
 
-  if (*name == '\0' || self->settings == NULL)
+  if (*name == '\0')
     return;
-  attest_settings_set_reviewer_name (self->settings, name);
+  attest_review_panel_set_reviewer_name (self, name);
   attest_review_panel_focus_rationale (self);
 }
 
 static void
-on_settings_changed (AttestReviewPanel *self)
+on_blind_review_changed (AttestReviewPanel *self)
 {
   /* Blind review switched: the rows' subtitles and the score follow. */
   int selected = self->selected;
@@ -661,9 +671,6 @@ attest_review_panel_dispose (GObject *object)
 
   g_cancellable_cancel (self->faces_cancellable);
   g_clear_object (&self->faces_cancellable);
-  if (self->settings != NULL)
-    g_signal_handlers_disconnect_by_data (self->settings, self);
-  g_clear_object (&self->settings);
   g_clear_object (&self->store);
   if (self->shortcut_scope != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->shortcut_scope), (gpointer *) &self->shortcut_scope);
@@ -682,8 +689,51 @@ attest_review_panel_finalize (GObject *object)
   g_clear_pointer (&self->rejected, g_free);
   g_clear_pointer (&self->checks, g_ptr_array_unref);
   g_clear_pointer (&self->check_index, g_array_unref);
+  g_clear_pointer (&self->reviewer_name, g_free);
 
   G_OBJECT_CLASS (attest_review_panel_parent_class)->finalize (object);
+}
+
+static void
+attest_review_panel_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  AttestReviewPanel *self = ATTEST_REVIEW_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_REVIEWER_NAME:
+      g_value_set_string (value, self->reviewer_name);
+      break;
+    case PROP_BLIND_REVIEW:
+      g_value_set_boolean (value, self->blind_review);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+attest_review_panel_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  AttestReviewPanel *self = ATTEST_REVIEW_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_REVIEWER_NAME:
+      attest_review_panel_set_reviewer_name (self, g_value_get_string (value));
+      break;
+    case PROP_BLIND_REVIEW:
+      attest_review_panel_set_blind_review (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -694,6 +744,19 @@ attest_review_panel_class_init (AttestReviewPanelClass *klass)
 
   object_class->dispose = attest_review_panel_dispose;
   object_class->finalize = attest_review_panel_finalize;
+  object_class->get_property = attest_review_panel_get_property;
+  object_class->set_property = attest_review_panel_set_property;
+
+  /* Who decides (recorded with every decision). Blank: the panel asks for it inline and sets
+   * it when the reviewer enters it; the window binds it both ways to the settings. */
+  properties[PROP_REVIEWER_NAME] =
+    g_param_spec_string ("reviewer-name", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Scores stay hidden until the reviewer has decided. */
+  properties[PROP_BLIND_REVIEW] =
+    g_param_spec_boolean ("blind-review", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* decision (AttestReviewDecision), identity id (-1: not about one), rationale (may be NULL). */
   signals[SIGNAL_DECIDE] =
@@ -772,22 +835,47 @@ attest_review_panel_set_store (AttestReviewPanel *self,
 }
 
 void
-attest_review_panel_set_settings (AttestReviewPanel *self,
-                                  AttestSettings    *settings)
+attest_review_panel_set_reviewer_name (AttestReviewPanel *self,
+                                       const char        *reviewer_name)
 {
   g_return_if_fail (ATTEST_IS_REVIEW_PANEL (self));
 
-  if (self->settings == settings)
+  if (g_strcmp0 (self->reviewer_name, reviewer_name) == 0)
     return;
-  if (self->settings != NULL)
-    g_signal_handlers_disconnect_by_data (self->settings, self);
-  g_set_object (&self->settings, settings);
-  if (settings != NULL)
-    {
-      g_signal_connect_swapped (settings, "notify::blind-review", G_CALLBACK (on_settings_changed), self);
-      g_signal_connect_swapped (settings, "notify::reviewer-name", G_CALLBACK (update_actions), self);
-    }
-  on_settings_changed (self);
+  g_free (self->reviewer_name);
+  self->reviewer_name = g_strdup (reviewer_name);
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVIEWER_NAME]);
+}
+
+const char *
+attest_review_panel_get_reviewer_name (AttestReviewPanel *self)
+{
+  g_return_val_if_fail (ATTEST_IS_REVIEW_PANEL (self), NULL);
+
+  return self->reviewer_name;
+}
+
+void
+attest_review_panel_set_blind_review (AttestReviewPanel *self,
+                                      gboolean           blind_review)
+{
+  g_return_if_fail (ATTEST_IS_REVIEW_PANEL (self));
+
+  blind_review = !!blind_review;
+  if (self->blind_review == blind_review)
+    return;
+  self->blind_review = blind_review;
+  on_blind_review_changed (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BLIND_REVIEW]);
+}
+
+gboolean
+attest_review_panel_get_blind_review (AttestReviewPanel *self)
+{
+  g_return_val_if_fail (ATTEST_IS_REVIEW_PANEL (self), FALSE);
+
+  return self->blind_review;
 }
 
 void

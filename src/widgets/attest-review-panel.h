@@ -14,8 +14,7 @@
 
 #include <gtk/gtk.h>
 
-#include "app/attest-settings.h"
-#include "review/attest-matcher.h"
+#include "analysis/attest-matcher.h"
 #include "store/attest-review-async.h"
 
 G_BEGIN_DECLS
@@ -36,9 +35,15 @@ GtkWidget        *attest_review_panel_new                (void);
 /* Where the candidates' gallery faces come from (read off the main thread). */
 void              attest_review_panel_set_store          (AttestReviewPanel         *self,
                                                           AttestStore               *store);
-/* The reviewer name (asked for inline while blank) and blind review come from here. */
-void              attest_review_panel_set_settings       (AttestReviewPanel         *self,
-                                                          AttestSettings            *settings);
+/* "reviewer-name": recorded with every decision; while blank the panel asks for it inline
+ * and sets it (notify) when the reviewer enters it. */
+void              attest_review_panel_set_reviewer_name  (AttestReviewPanel         *self,
+                                                          const char                *reviewer_name);
+const char       *attest_review_panel_get_reviewer_name  (AttestReviewPanel         *self);
+/* "blind-review": each score stays hidden until the reviewer has decided. */
+void              attest_review_panel_set_blind_review   (AttestReviewPanel         *self,
+                                                          gboolean                   blind_review);
+gboolean          attest_review_panel_get_blind_review   (AttestReviewPanel         *self);
 /* What the threshold means on this gallery; stats NULL: not known yet. */
 void              attest_review_panel_set_impostor_stats (AttestReviewPanel         *self,
                                                           const AttestImpostorStats *stats,

@@ -12,7 +12,7 @@
 #include <math.h>
 
 #include "media/attest-video-paintable.h"
-#include "review/attest-matcher.h"
+#include "analysis/attest-matcher.h"
 #include "attest-match-text.h"
 #include "attest-video-view.h"
 

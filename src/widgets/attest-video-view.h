@@ -4,7 +4,7 @@
 
 #include <gtk/gtk.h>
 
-#include "media/attest-detections.h"
+#include "analysis/attest-detections.h"
 
 G_BEGIN_DECLS
 

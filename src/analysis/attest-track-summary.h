@@ -10,10 +10,9 @@
 #pragma once
 
 #include <glib-object.h>
-#include <gst/gst.h>
 
-#include "media/attest-detections.h"
-#include "review/attest-tracker.h"
+#include "analysis/attest-detections.h"
+#include "analysis/attest-tracker.h"
 #include "vision/attest-vision.h"
 
 G_BEGIN_DECLS
@@ -25,14 +24,14 @@ G_BEGIN_DECLS
 /* Crop side (pixels) of the probe and the other crops: enough to judge a face by eye. */
 #define ATTEST_TRACK_SUMMARY_CROP_SIZE 160
 /* One more crop of a track at most this often (stream time). */
-#define ATTEST_TRACK_SUMMARY_FRAME_EVERY (GST_SECOND)
+#define ATTEST_TRACK_SUMMARY_FRAME_EVERY (ATTEST_SECOND)
 
 typedef struct
 {
   guint               track_id;
-  GstClockTime        first_pts;
-  GstClockTime        last_pts;
-  GstClockTime        best_pts;
+  guint64        first_pts;
+  guint64        last_pts;
+  guint64        best_pts;
   guint64             best_frame;      /* G_MAXUINT64: unknown */
   AttestBox           best_box;        /* pixels of the analysed frame */
   int                 frame_width;
@@ -43,7 +42,7 @@ typedef struct
   AttestQuality       quality;         /* of the best sighting */
   guint               n_frames;        /* more crops of the track, in time order */
   GBytes             *frame_pngs[ATTEST_TRACK_SUMMARY_MAX_FRAMES];
-  GstClockTime        frame_pts[ATTEST_TRACK_SUMMARY_MAX_FRAMES];
+  guint64        frame_pts[ATTEST_TRACK_SUMMARY_MAX_FRAMES];
   gboolean            compared;        /* searched against a gallery */
   guint               n_candidates;    /* best first */
   AttestFaceCandidate candidates[ATTEST_FACE_MAX_CANDIDATES];
@@ -65,7 +64,7 @@ void                attest_track_summary_set_candidates (AttestTrackSummary     
 /* Adds a crop at pts, keeping at most ATTEST_TRACK_SUMMARY_MAX_FRAMES spread over the
  * track: when full, the crop whose removal leaves the most even spacing goes. */
 void                attest_track_summary_add_frame (AttestTrackSummary *self,
-                                                    GstClockTime        pts,
+                                                    guint64        pts,
                                                     GBytes             *png);
 /* The face `box` of `view` (at pts, frame frame_number) is on `track`, just updated by the
  * tracker: the summary follows the track's best sighting (its crop is cut now, while the
@@ -77,7 +76,7 @@ gboolean            attest_track_summary_follow   (AttestTrackSummary    *self,
                                                    const AttestImageView *view,
                                                    const AttestBox       *box,
                                                    const AttestQuality   *quality,
-                                                   GstClockTime           pts,
+                                                   guint64           pts,
                                                    guint64                frame_number);
 /* Whether the best candidate reaches the threshold (the track is a suggestion). */
 gboolean            attest_track_summary_is_suggestion (const AttestTrackSummary *self);

@@ -22,7 +22,7 @@
 
 #include <glib.h>
 
-#include "review/attest-matcher.h"
+#include "analysis/attest-matcher.h"
 #include "vision/attest-vision.h"
 
 G_BEGIN_DECLS

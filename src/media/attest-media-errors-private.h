@@ -1,5 +1,5 @@
-/* attest-media-errors.h (private): one place that turns file checks, discoverer results and
- * GStreamer errors into ATTEST_PIPELINE_ERROR_* with messages fit for a toast. Shared by
+/* attest-media-errors-private.h: one place that turns file checks, discoverer results and
+ * GStreamer errors into ATTEST_MEDIA_ERROR_* with messages fit for a toast. Shared by
  * AttestPipeline and AttestFrameReader so both say the same thing about the same file. */
 #pragma once
 

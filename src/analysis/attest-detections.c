@@ -15,7 +15,7 @@ G_DEFINE_BOXED_TYPE (AttestDetections, attest_detections,
                      attest_detections_ref, attest_detections_unref)
 
 AttestDetections *
-attest_detections_new (GstClockTime     pts,
+attest_detections_new (guint64     pts,
                        guint64          frame,
                        int              width,
                        int              height,
@@ -26,7 +26,7 @@ attest_detections_new (GstClockTime     pts,
 }
 
 AttestDetections *
-attest_detections_new_full (GstClockTime          pts,
+attest_detections_new_full (guint64          pts,
                             guint64               frame,
                             int                   width,
                             int                   height,

@@ -15,9 +15,9 @@ attest_track_summary_new (guint track_id)
   AttestTrackSummary *self = g_atomic_rc_box_new0 (AttestTrackSummary);
 
   self->track_id = track_id;
-  self->first_pts = GST_CLOCK_TIME_NONE;
-  self->last_pts = GST_CLOCK_TIME_NONE;
-  self->best_pts = GST_CLOCK_TIME_NONE;
+  self->first_pts = ATTEST_TIME_NONE;
+  self->last_pts = ATTEST_TIME_NONE;
+  self->best_pts = ATTEST_TIME_NONE;
   self->best_frame = G_MAXUINT64;
   self->threshold = NAN;
   return self;
@@ -95,7 +95,7 @@ attest_track_summary_set_candidates (AttestTrackSummary        *self,
 
 void
 attest_track_summary_add_frame (AttestTrackSummary *self,
-                                GstClockTime        pts,
+                                guint64        pts,
                                 GBytes             *png)
 {
   guint drop = 0;
@@ -107,12 +107,12 @@ attest_track_summary_add_frame (AttestTrackSummary *self,
     {
       /* Keep the first and the newest; of the inner ones drop the one whose neighbours are
        * closest together, so the crops stay spread over the whole track. */
-      GstClockTime best_gap = GST_CLOCK_TIME_NONE;
+      guint64 best_gap = ATTEST_TIME_NONE;
 
       for (guint i = 1; i < self->n_frames; i++)
         {
-          GstClockTime next = i + 1 < self->n_frames ? self->frame_pts[i + 1] : pts;
-          GstClockTime gap = next - self->frame_pts[i - 1];
+          guint64 next = i + 1 < self->n_frames ? self->frame_pts[i + 1] : pts;
+          guint64 gap = next - self->frame_pts[i - 1];
 
           if (gap < best_gap)
             {
@@ -124,7 +124,7 @@ attest_track_summary_add_frame (AttestTrackSummary *self,
       memmove (&self->frame_pngs[drop], &self->frame_pngs[drop + 1],
                (self->n_frames - drop - 1) * sizeof (GBytes *));
       memmove (&self->frame_pts[drop], &self->frame_pts[drop + 1],
-               (self->n_frames - drop - 1) * sizeof (GstClockTime));
+               (self->n_frames - drop - 1) * sizeof (guint64));
       self->n_frames--;
     }
   self->frame_pngs[self->n_frames] = g_bytes_ref (png);
@@ -146,7 +146,7 @@ attest_track_summary_follow (AttestTrackSummary    *self,
                              const AttestImageView *view,
                              const AttestBox       *box,
                              const AttestQuality   *quality,
-                             GstClockTime           pts,
+                             guint64           pts,
                              guint64                frame_number)
 {
   gboolean changed = FALSE;
@@ -154,7 +154,7 @@ attest_track_summary_follow (AttestTrackSummary    *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (track != NULL && view != NULL && box != NULL, FALSE);
 
-  if (!GST_CLOCK_TIME_IS_VALID (self->first_pts))
+  if (self->first_pts == ATTEST_TIME_NONE)
     {
       self->first_pts = pts;
       changed = TRUE;

@@ -8,11 +8,15 @@
 #pragma once
 
 #include <glib-object.h>
-#include <gst/gst.h>
 
 #include "vision/attest-vision.h"
 
 G_BEGIN_DECLS
+
+/* Times in src/analysis are stream times in nanoseconds, as GStreamer counts them (a
+ * GstClockTime is the same guint64); ATTEST_TIME_NONE = unknown (GST_CLOCK_TIME_NONE). */
+#define ATTEST_TIME_NONE G_MAXUINT64
+#define ATTEST_SECOND (G_GUINT64_CONSTANT (1000000000))
 
 #define ATTEST_TYPE_DETECTIONS (attest_detections_get_type ())
 
@@ -51,7 +55,7 @@ typedef struct
 
 typedef struct
 {
-  GstClockTime    pts;       /* of the analysed frame */
+  guint64    pts;       /* of the analysed frame */
   guint64         frame;     /* frame number in the stream when known, else G_MAXUINT64 */
   int             width;     /* frame size the boxes refer to */
   int             height;
@@ -63,14 +67,14 @@ typedef struct
 } AttestDetections;
 
 GType             attest_detections_get_type (void) G_GNUC_CONST;
-AttestDetections *attest_detections_new      (GstClockTime      pts,
+AttestDetections *attest_detections_new      (guint64      pts,
                                               guint64           frame,
                                               int               width,
                                               int               height,
                                               const AttestBox  *faces,
                                               guint             n_faces);
 /* The same with per-face matching info (n_faces entries, deep-copied; may be NULL). */
-AttestDetections *attest_detections_new_full (GstClockTime          pts,
+AttestDetections *attest_detections_new_full (guint64          pts,
                                               guint64               frame,
                                               int                   width,
                                               int                   height,
