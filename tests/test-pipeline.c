@@ -16,6 +16,7 @@
 #include "media/attest-pipeline.h"
 #include "media/attest-video-paintable.h"
 #include "vision/attest-vision.h"
+#include "test-slideshow.h"
 
 /* Guard against hangs only: nothing passes or fails on how fast it is. */
 #define WAIT_LIMIT_S 60
@@ -1345,6 +1346,109 @@ remove_tmp_dir (void)
   g_rmdir (tmp_dir);
 }
 
+/* ---- Live labels: different people in the same place ---- */
+
+typedef struct
+{
+  const Slideshow *show;
+  guint            results;
+  guint            labelled[SLIDESHOW_MAX_APPEARANCES];  /* by segment */
+  guint            items[SLIDESHOW_MAX_APPEARANCES];     /* by appearance */
+  guint            eos;
+  guint64          last_frame;
+} LiveWatch;
+
+/* Every analysed frame during playback: a face labelled as someone is that person, never the
+ * one who stood in its place before. */
+static void
+on_live_detections (AttestPipeline *pipeline,
+                    GParamSpec     *pspec,
+                    LiveWatch      *w)
+{
+  AttestDetections *d = attest_pipeline_get_detections (pipeline);
+
+  if (d == NULL || d->info == NULL || d->frame == w->last_frame)
+    return;
+  w->last_frame = d->frame;
+  w->results++;
+  for (guint i = 0; i < d->n_faces; i++)
+    {
+      const AttestFaceInfo *info = &d->info[i];
+      const SlideAppearance *a = slideshow_at (w->show, d->frame, &d->faces[i]);
+
+      if (attest_face_info_get_state (info, d->threshold) != ATTEST_FACE_STATE_SUGGESTION)
+        continue;
+      if (a == NULL || !g_str_equal (info->candidates[0].name, a->person))
+        g_error ("%s at %d fps, frame %" G_GUINT64_FORMAT ": the face at (%.0f, %.0f) is labelled"
+                 " %s on screen but shows %s", w->show->name, w->show->fps, d->frame,
+                 d->faces[i].x, d->faces[i].y, info->candidates[0].name,
+                 a != NULL ? a->person : "nobody");
+      w->labelled[a - w->show->appearances]++;
+    }
+}
+
+/* What the review queue would get: a suggestion per appearance, naming its person. */
+static void
+on_live_track_ended (AttestPipeline     *pipeline,
+                     AttestTrackSummary *summary,
+                     const char         *uri,
+                     LiveWatch          *w)
+{
+  const SlideAppearance *a = slideshow_at (w->show, summary->best_frame, &summary->best_box);
+
+  g_assert_nonnull (a);
+  g_assert_cmpstr (summary->candidates[0].name, ==, a->person);
+  w->items[a->appearance]++;
+}
+
+static void
+on_live_eos (AttestPipeline *pipeline,
+             LiveWatch      *w)
+{
+  w->eos++;
+}
+
+static void
+test_pipeline_live_labels (gconstpointer data)
+{
+  g_autoptr (Slideshow) show = slideshow_new (SLIDESHOW_SAME_PLACE, GPOINTER_TO_INT (data));
+  g_autofree char *video = tmp_path ("live-slideshow.mp4");
+  g_autoptr (AttestPipeline) pipeline = attest_pipeline_new (vision);
+  g_autoptr (AttestMatcher) gallery = NULL;
+  g_autoptr (GHashTable) names = NULL;
+  g_autoptr (GError) error = NULL;
+  LiveWatch w = { show, 0, { 0 }, { 0 }, 0, G_MAXUINT64 };
+
+  slideshow_write (show, video);
+  gallery = slideshow_gallery_new (vision, &names);
+  attest_pipeline_set_matcher (pipeline, gallery, names);
+  g_signal_connect (pipeline, "notify::detections", G_CALLBACK (on_live_detections), &w);
+  g_signal_connect (pipeline, "track-ended", G_CALLBACK (on_live_track_ended), &w);
+  g_signal_connect (pipeline, "eos", G_CALLBACK (on_live_eos), &w);
+  g_assert_true (open_file (pipeline, video, &error));
+  g_assert_no_error (error);
+  attest_pipeline_play (pipeline);
+  iterate_until (uint_set, &w.eos, "the end of the slideshow");
+  /* What is still in view ends with the video. */
+  attest_pipeline_close (pipeline);
+
+  for (guint i = 0; i < show->n; i++)
+    {
+      const SlideAppearance *a = &show->appearances[i];
+
+      g_test_message ("%s at %.1f s: labelled on %u analysed frames, %u queued", a->person,
+                      a->first_frame / (double) show->fps, w.labelled[i], w.items[a->appearance]);
+      /* Seen and named while on screen (playback analyses several frames a second)... */
+      g_assert_cmpuint (w.labelled[i], >, 0);
+      /* ... and queued once, as that person. */
+      g_assert_cmpuint (w.items[a->appearance], ==, 1);
+    }
+  g_test_message ("%u analysed frames during playback", w.results);
+  g_signal_handlers_disconnect_by_data (pipeline, &w);
+  g_assert_finalize_object (g_steal_pointer (&pipeline));
+  g_unlink (video);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1380,6 +1484,10 @@ main (int    argc,
   g_test_add_func ("/media/pipeline/bad-input", test_pipeline_bad_input);
   g_test_add_func ("/media/pipeline/pixel-aspect-ratio", test_pipeline_pixel_aspect_ratio);
   g_test_add_func ("/media/pipeline/no-camera", test_pipeline_no_camera);
+  g_test_add_data_func ("/media/pipeline/live-labels/10fps", GINT_TO_POINTER (10),
+                        test_pipeline_live_labels);
+  g_test_add_data_func ("/media/pipeline/live-labels/25fps", GINT_TO_POINTER (25),
+                        test_pipeline_live_labels);
 
   ret = g_test_run ();
 

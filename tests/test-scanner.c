@@ -22,10 +22,12 @@
 #include "review/attest-importer.h"
 #include "review/attest-scanner.h"
 #include "review/attest-search.h"
+#include "analysis/attest-rejections.h"
 #include "store/attest-gallery.h"
 #include "store/attest-review.h"
 #include "store/attest-store-scan.h"
 #include "test-sample-gallery.h"
+#include "test-slideshow.h"
 
 #define REVIEWER "Test Reviewer"
 /* An item's span may start or end a little inside its appearance: the face slides in cut by
@@ -330,7 +332,7 @@ assert_item_whole (AttestStore      *store,
   g_assert_nonnull (item->probe_embedding);
   g_assert_cmpuint (g_bytes_get_size (item->probe_embedding), ==, ATTEST_EMBEDDING_DIM * 4);
   g_assert_cmpuint (item->n_candidates, >=, 1);
-  g_assert_cmpuint (item->n_candidates, <=, ATTEST_SCANNER_MAX_CANDIDATES);
+  g_assert_cmpuint (item->n_candidates, <=, ATTEST_FACE_MAX_CANDIDATES);
   for (guint c = 0; c < item->n_candidates; c++)
     {
       g_assert_cmpfloat (item->candidates[c].score, >=, item->threshold);
@@ -618,11 +620,15 @@ test_store_checkpoint (void)
 }
 
 static void
-test_store_rejected_near (void)
+test_store_rejections (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = copy_gallery (&everyone, "rejected-near");
+  g_autofree char *path = copy_gallery (&everyone, "rejections");
   g_autoptr (AttestStore) store = open_store (path);
+  g_autoptr (AttestRejections) none = NULL;
+  g_autoptr (AttestRejections) one = NULL;
+  g_autoptr (AttestRejections) two = NULL;
+  g_autoptr (AttestRejections) after_undo = NULL;
   gint64 savage = identity_id (&everyone, "John_Savage");
   gint64 simm = identity_id (&everyone, "John_Simm");
   AttestReviewCandidate cand[] = {
@@ -630,90 +636,92 @@ test_store_rejected_near (void)
     { simm, "John_Simm", 0.6, 2 },
   };
   float e1[ATTEST_EMBEDDING_DIM], e_near[ATTEST_EMBEDDING_DIM], e_edge[ATTEST_EMBEDDING_DIM];
-  float e_far[ATTEST_EMBEDDING_DIM];
+  float e_far[ATTEST_EMBEDDING_DIM], e_same[ATTEST_EMBEDDING_DIM];
+  /* The rejected item spans 1000..3000 ms of SHA_A. */
+  AttestSighting same_time = { NULL, SHA_A, 1500, 2500 };
+  AttestSighting same_time_upper = { NULL, NULL, 1500, 2500 };
+  AttestSighting later = { NULL, SHA_A, 9000, 9500 };
+  AttestSighting elsewhere = { NULL, SHA_B, 1500, 2500 };
+  AttestSighting by_uri = { "file:///footage/a.mp4", NULL, 2000, 2100 };
+  g_autofree char *upper = g_ascii_strup (SHA_A, -1);
+  const AttestRejection *r;
   AttestReviewItemSpec s;
   gint64 item = -1;
-  GArray *ids;
+  float similarity;
 
   unit_vector (e1, 10, 0);
   unit_vector (e_near, 10, acos (0.9));
-  unit_vector (e_edge, 10, acos (ATTEST_REVIEW_SAME_PROBE_SIMILARITY - 0.05));
+  unit_vector (e_same, 10, acos (ATTEST_REJECTION_SAME_FACE + 0.02));
+  unit_vector (e_edge, 10, acos (ATTEST_REJECTION_SAME_PERSON - 0.05));
   unit_vector (e_far, 10, acos (0.2));
+  same_time_upper.source_sha256 = upper;
 
   s = spec_for (e1, 42, 1000, cand, 2);
+  s.source_uri = "file:///footage/a.mp4";
   g_assert_true (attest_store_add_review_item (store, &s, &item, &error));
   g_assert_no_error (error);
 
   /* Nothing rejected yet. */
-  ids = attest_store_rejected_identities_near (store, SHA_A, 42, e1, ATTEST_EMBEDDING_DIM,
-                                               ATTEST_REVIEW_SAME_PROBE_SIMILARITY, &error);
+  none = attest_rejections_load_from_store (store, "test-model", &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (ids->len, ==, 0);
-  g_array_unref (ids);
+  g_assert_cmpuint (attest_rejections_get_n (none), ==, 0);
+  g_assert_null (attest_rejections_lookup (none, savage, e1, &same_time, NULL));
 
   g_assert_true (attest_store_reject_review_item (store, item, savage, REVIEWER, "not him",
                                                   &error));
   g_assert_no_error (error);
-
-  /* The same source and track, whatever the probe. */
-  ids = attest_store_rejected_identities_near (store, SHA_A, 42, NULL, 0,
-                                               ATTEST_REVIEW_SAME_PROBE_SIMILARITY, &error);
+  one = attest_rejections_load_from_store (store, "test-model", &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (ids->len, ==, 1);
-  g_assert_true (contains_id (ids, savage));
-  g_array_unref (ids);
-  /* The hash is matched ignoring case. */
-  {
-    g_autofree char *upper = g_ascii_strup (SHA_A, -1);
+  g_assert_cmpuint (attest_rejections_get_n (one), ==, 1);
+  /* Another model's probes are not comparable: none. */
+  g_clear_pointer (&none, attest_rejections_unref);
+  none = attest_rejections_load_from_store (store, "other-model", &error);
+  g_assert_cmpuint (attest_rejections_get_n (none), ==, 0);
 
-    ids = attest_store_rejected_identities_near (store, upper, 42, e_far, ATTEST_EMBEDDING_DIM,
-                                                 ATTEST_REVIEW_SAME_PROBE_SIMILARITY, &error);
-    g_assert_true (contains_id (ids, savage));
-    g_array_unref (ids);
-  }
-  /* Another track of the same source, another source: only a probe like the rejected one. */
-  ids = attest_store_rejected_identities_near (store, SHA_A, 43, e_far, ATTEST_EMBEDDING_DIM,
-                                               ATTEST_REVIEW_SAME_PROBE_SIMILARITY, &error);
-  g_assert_cmpuint (ids->len, ==, 0);
-  g_array_unref (ids);
-  ids = attest_store_rejected_identities_near (store, SHA_B, 42, e_near, ATTEST_EMBEDDING_DIM,
-                                               ATTEST_REVIEW_SAME_PROBE_SIMILARITY, &error);
-  g_assert_cmpuint (ids->len, ==, 1);
-  g_assert_true (contains_id (ids, savage));
-  g_array_unref (ids);
-  ids = attest_store_rejected_identities_near (store, NULL, -1, e_near, ATTEST_EMBEDDING_DIM,
-                                               ATTEST_REVIEW_SAME_PROBE_SIMILARITY, &error);
-  g_assert_true (contains_id (ids, savage));
-  g_array_unref (ids);
-  /* Just below the similarity: someone else's face, the rejection does not hold. */
-  ids = attest_store_rejected_identities_near (store, SHA_B, 42, e_edge, ATTEST_EMBEDDING_DIM,
-                                               ATTEST_REVIEW_SAME_PROBE_SIMILARITY, &error);
-  g_assert_cmpuint (ids->len, ==, 0);
-  g_array_unref (ids);
-  /* No probe and no track: nothing to go by. */
-  ids = attest_store_rejected_identities_near (store, SHA_B, -1, NULL, 0,
-                                               ATTEST_REVIEW_SAME_PROBE_SIMILARITY, &error);
-  g_assert_cmpuint (ids->len, ==, 0);
-  g_array_unref (ids);
+  /* The same appearance (same source, overlapping time), the same person: hidden, with who
+   * rejected it, when and where, for the "hidden: rejected by NAME at 0:02" line. */
+  r = attest_rejections_lookup (one, savage, e_near, &same_time, &similarity);
+  g_assert_nonnull (r);
+  g_assert_cmpint (r->identity_id, ==, savage);
+  g_assert_cmpstr (r->reviewer, ==, REVIEWER);
+  g_assert_cmpint (r->best_ms, ==, 2000);
+  g_assert_cmpint (r->start_ms, ==, 1000);
+  g_assert_cmpint (r->end_ms, ==, 3000);
+  g_assert_cmpstr (r->source_uri, ==, "file:///footage/a.mp4");
+  g_assert_cmpstr (r->source_sha256, ==, SHA_A);
+  g_assert_cmpint (r->decided_at_us, >, 0);
+  g_assert_cmpfloat_with_epsilon (similarity, 0.9, 1e-4);
+  /* The hash is matched ignoring case; without one, the URI. */
+  g_assert_nonnull (attest_rejections_lookup (one, savage, e_near, &same_time_upper, NULL));
+  g_assert_nonnull (attest_rejections_lookup (one, savage, e_near, &by_uri, NULL));
+  /* Only for that identity. */
+  g_assert_null (attest_rejections_lookup (one, simm, e_near, &same_time, NULL));
+  /* Someone else on screen at the same time (unlike the rejected face): not hidden. */
+  g_assert_null (attest_rejections_lookup (one, savage, e_far, &same_time, NULL));
+  g_assert_null (attest_rejections_lookup (one, savage, e_edge, &same_time, NULL));
+  /* The same man at another moment, or in other footage: a new question, suggested again. */
+  g_assert_null (attest_rejections_lookup (one, savage, e_near, &later, NULL));
+  g_assert_null (attest_rejections_lookup (one, savage, e_near, &elsewhere, NULL));
+  g_assert_null (attest_rejections_lookup (one, savage, e_near, NULL, NULL));
+  /* The same face seen again (a copy of the footage): hidden anywhere. */
+  g_assert_nonnull (attest_rejections_lookup (one, savage, e_same, &elsewhere, NULL));
+  g_assert_nonnull (attest_rejections_lookup (one, savage, e_same, NULL, NULL));
+  g_assert_nonnull (attest_rejections_lookup (one, savage, e1, &later, NULL));
 
-  /* Two rejections, each listed once, in id order. */
+  /* Two rejections, both loaded. */
   g_assert_true (attest_store_reject_review_item (store, item, simm, REVIEWER, NULL, &error));
   g_assert_no_error (error);
-  ids = attest_store_rejected_identities_near (store, SHA_A, 42, e1, ATTEST_EMBEDDING_DIM,
-                                               ATTEST_REVIEW_SAME_PROBE_SIMILARITY, &error);
-  g_assert_cmpuint (ids->len, ==, 2);
-  g_assert_cmpint (g_array_index (ids, gint64, 0), ==, MIN (savage, simm));
-  g_assert_cmpint (g_array_index (ids, gint64, 1), ==, MAX (savage, simm));
-  g_array_unref (ids);
+  two = attest_rejections_load_from_store (store, "test-model", &error);
+  g_assert_cmpuint (attest_rejections_get_n (two), ==, 2);
+  g_assert_nonnull (attest_rejections_lookup (two, simm, e1, &same_time, NULL));
 
   /* An undone rejection is no longer evidence. */
   g_assert_true (attest_store_undo_last_decision (store, REVIEWER, NULL, &error));
   g_assert_no_error (error);
-  ids = attest_store_rejected_identities_near (store, SHA_A, 42, e1, ATTEST_EMBEDDING_DIM,
-                                               ATTEST_REVIEW_SAME_PROBE_SIMILARITY, &error);
-  g_assert_cmpuint (ids->len, ==, 1);
-  g_assert_true (contains_id (ids, savage));
-  g_array_unref (ids);
+  after_undo = attest_rejections_load_from_store (store, "test-model", &error);
+  g_assert_cmpuint (attest_rejections_get_n (after_undo), ==, 1);
+  g_assert_null (attest_rejections_lookup (after_undo, simm, e1, &same_time, NULL));
+  g_assert_nonnull (attest_rejections_lookup (after_undo, savage, e1, &same_time, NULL));
 }
 
 /* ---- the sample video --------------------------------------------------------------- */
@@ -884,7 +892,7 @@ test_rejected (void)
   AttestReviewItem *rejected = NULL;
   SampleAppearance *appearance = NULL;
   gint64 savage = identity_id (&everyone, "John_Savage");
-  guint others_before = 0, others_after = 0;
+  guint others_before = 0, others_after = 0, savage_elsewhere = 0;
 
   if (sample_db == NULL)
     {
@@ -915,18 +923,8 @@ test_rejected (void)
                                                   "the reviewer says it is not him", &error));
   g_assert_no_error (error);
 
-  /* The store's rule for that track. */
-  {
-    g_autoptr (GArray) ids = NULL;
-
-    ids = attest_store_rejected_identities_near (store, rejected->source_sha256, rejected->track,
-                                                 NULL, 0, ATTEST_REVIEW_SAME_PROBE_SIMILARITY,
-                                                 &error);
-    g_assert_no_error (error);
-    g_assert_true (contains_id (ids, savage));
-  }
-
-  /* The same faces in other bytes: another source, other tracks; only the probe rule holds. */
+  /* The same faces in other bytes: another source, other tracks; only "the same face seen
+   * again" holds there (attest-rejections.h). */
   copy = remux_sample ();
   copy_sha = sha_of (copy);
   result = scan (store, &everyone, copy, NULL, &error);
@@ -948,23 +946,32 @@ test_rejected (void)
       g_test_message ("copy: item %" G_GINT64_FORMAT " for %s: %s %.3f%s", item->id, a->id,
                       item->candidates[0].name, item->candidates[0].score,
                       item->n_candidates > 1 ? " (and more)" : "");
-      /* That appearance: John_Savage is never suggested for it again, nor for any face
-       * like the rejected probe. */
+      /* That appearance: John_Savage is never suggested for it again, nor for the same face
+       * seen again. His other appearance is a new question: still suggested. */
       if (a == appearance)
         g_assert_false (has_candidate (item, savage));
       if (has_candidate (item, savage))
-        g_assert_cmpfloat (attest_embedding_cosine (g_bytes_get_data (item->probe_embedding, NULL),
-                                                    g_bytes_get_data (rejected->probe_embedding,
-                                                                      NULL)),
-                           <, ATTEST_REVIEW_SAME_PROBE_SIMILARITY);
+        {
+          float cosine = attest_embedding_cosine (g_bytes_get_data (item->probe_embedding, NULL),
+                                                  g_bytes_get_data (rejected->probe_embedding,
+                                                                    NULL));
+
+          g_test_message ("copy: John_Savage still suggested for %s (cosine %.3f with the"
+                          " rejected face)", a->id, cosine);
+          g_assert_cmpfloat (cosine, <, ATTEST_REJECTION_SAME_FACE);
+          g_assert_cmpstr (a->person, ==, "John_Savage");
+          savage_elsewhere++;
+        }
       else if (!g_str_equal (a->person, "John_Savage"))
         {
           others_after++;
           g_assert_cmpstr (item->candidates[0].name, ==, a->person);
         }
     }
-  /* Everyone else is found in the copy as in the original. */
+  /* Everyone else is found in the copy as in the original, and John_Savage's other
+   * appearance too (a rejection does not erase a true match elsewhere). */
   g_assert_cmpuint (others_after, ==, others_before);
+  g_assert_cmpuint (savage_elsewhere, ==, 1);
   g_assert_cmpint (query_int (sample_db, "SELECT count (*) FROM matches"), ==, 0);
 }
 
@@ -1116,11 +1123,100 @@ test_bad_input (void)
   g_assert_cmpint (query_int (path, "SELECT count (*) FROM review_items"), ==, 0);
 }
 
+/* ---- slideshows: different people in the same place -------------------------------------- */
+
+static const char *
+identify_png (Gallery *gallery,
+              GBytes  *png,
+              float   *score)
+{
+  return slideshow_identify_png (vision, gallery->matcher, gallery->names, png, score);
+}
+
+typedef struct
+{
+  SlideshowKind kind;
+  int           fps;
+  guint         every;
+} SlideCase;
+
+/* Scanned into the review queue: one item per appearance, naming that person first, and no
+ * stored crop of an item (its probe and its track's frames) shows anyone else. */
+static void
+test_slideshow (gconstpointer data)
+{
+  const SlideCase *c = data;
+  g_autoptr (Slideshow) show = slideshow_new (c->kind, c->fps);
+  g_autofree char *name = g_strdup_printf ("slideshow-%s-%d-%u", show->name, c->fps, c->every);
+  g_autofree char *file = g_strconcat (name, ".mp4", NULL);
+  g_autofree char *video = g_build_filename (tmp_dir, file, NULL);
+  g_autofree char *path = copy_gallery (&everyone, name);
+  g_autoptr (AttestStore) store = open_store (path);
+  g_autoptr (AttestScanner) scanner = new_scanner (store, &everyone, NULL);
+  g_autoptr (GFile) gfile = g_file_new_for_path (video);
+  g_autoptr (AttestScanResult) result = NULL;
+  g_autoptr (GPtrArray) items = NULL;
+  g_autoptr (GError) error = NULL;
+  guint per_appearance[SLIDESHOW_MAX_APPEARANCES] = { 0 };
+  guint crops = 0;
+
+  slideshow_write (show, video);
+  attest_scanner_set_every (scanner, c->every);
+  result = attest_scanner_scan (scanner, gfile, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (result->completed);
+  items = list_items (store);
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      AttestReviewItem *item = g_ptr_array_index (items, i);
+      AttestBox box = { item->box_x, item->box_y, item->box_w, item->box_h, 1 };
+      const SlideAppearance *a = slideshow_at (show, (guint64) item->best_frame, &box);
+      g_autoptr (GPtrArray) frames = attest_store_list_review_frames (store, item->id, &error);
+      const char *who;
+      float score = 0;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (a);
+      g_assert_cmpstr (item->candidates[0].name, ==, a->person);
+      per_appearance[a->appearance]++;
+      who = identify_png (&everyone, item->probe_png, &score);
+      g_assert_cmpstr (who, ==, a->person);
+      crops++;
+      for (guint f = 0; f < frames->len; f++)
+        {
+          AttestReviewFrame *frame = g_ptr_array_index (frames, f);
+
+          who = identify_png (&everyone, frame->png, &score);
+          if (who == NULL)
+            continue;
+          if (!g_str_equal (who, a->person))
+            g_error ("%s: the item for %s keeps a frame at %" G_GINT64_FORMAT " ms of %s (%.2f)",
+                     name, a->person, frame->ms, who, score);
+          crops++;
+        }
+    }
+  for (guint i = 0; i < show->n; i++)
+    if (per_appearance[show->appearances[i].appearance] != 1)
+      g_error ("%s: %s at %.1f s has %u items, not one", name, show->appearances[i].person,
+               show->appearances[i].first_frame / (double) show->fps,
+               per_appearance[show->appearances[i].appearance]);
+  g_test_message ("%s: %u appearances, %u items, %u stored crops all of the right person", name,
+                  show->n_appearances, items->len, crops);
+  g_assert_cmpuint (items->len, ==, show->n_appearances);
+  g_assert_cmpint (query_int (path, "SELECT count (*) FROM matches"), ==, 0);
+  g_unlink (video);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) cases = g_ptr_array_new_with_free_func (g_free);
+  static const SlideshowKind kinds[] = { SLIDESHOW_SAME_PLACE, SLIDESHOW_SWAP, SLIDESHOW_CUT };
+  static const int rates[] = { 10, 25 };
+  static const guint steps[] = { 1, 5, 8, 10 };
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -1136,12 +1232,27 @@ main (int   argc,
   build_gallery (&without_simm, "without-simm-gallery", "John_Simm");
 
   g_test_add_func ("/scanner/store/checkpoint", test_store_checkpoint);
-  g_test_add_func ("/scanner/store/rejected-near", test_store_rejected_near);
+  g_test_add_func ("/scanner/store/rejections", test_store_rejections);
   g_test_add_func ("/scanner/bad-input", test_bad_input);
   g_test_add_func ("/scanner/sample", test_sample);
   g_test_add_func ("/scanner/resume", test_resume);
   g_test_add_func ("/scanner/rejected", test_rejected);
   g_test_add_func ("/scanner/not-enrolled", test_not_enrolled);
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    for (guint r = 0; r < G_N_ELEMENTS (rates); r++)
+      for (guint st = 0; st < G_N_ELEMENTS (steps); st++)
+        {
+          SlideCase *c = g_new0 (SlideCase, 1);
+          g_autoptr (Slideshow) show = slideshow_new (kinds[k], rates[r]);
+          g_autofree char *test_path = g_strdup_printf ("/scanner/slideshow/%s/%dfps/every-%u",
+                                                        show->name, rates[r], steps[st]);
+
+          c->kind = kinds[k];
+          c->fps = rates[r];
+          c->every = steps[st];
+          g_ptr_array_add (cases, c);
+          g_test_add_data_func (test_path, c, test_slideshow);
+        }
 
   status = g_test_run ();
 

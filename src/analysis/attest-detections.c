@@ -148,6 +148,9 @@ attest_face_info_copy (AttestFaceInfo       *dest,
   dest->n_candidates = MIN (src->n_candidates, ATTEST_FACE_MAX_CANDIDATES);
   for (guint i = 0; i < dest->n_candidates; i++)
     dest->candidates[i].name = g_strdup (src->candidates[i].name);
+  dest->n_hidden = MIN (src->n_hidden, ATTEST_FACE_MAX_CANDIDATES);
+  for (guint i = 0; i < dest->n_hidden; i++)
+    attest_hidden_candidate_copy (&dest->hidden[i], &src->hidden[i]);
 }
 
 void
@@ -159,4 +162,29 @@ attest_face_info_clear (AttestFaceInfo *info)
   for (guint i = 0; i < info->n_candidates; i++)
     g_clear_pointer (&info->candidates[i].name, g_free);
   info->n_candidates = 0;
+  for (guint i = 0; i < info->n_hidden; i++)
+    attest_hidden_candidate_clear (&info->hidden[i]);
+  info->n_hidden = 0;
+}
+
+void
+attest_hidden_candidate_copy (AttestHiddenCandidate       *dest,
+                              const AttestHiddenCandidate *src)
+{
+  g_return_if_fail (dest != NULL && src != NULL);
+
+  *dest = *src;
+  dest->candidate.name = g_strdup (src->candidate.name);
+  dest->rejected_by = g_strdup (src->rejected_by);
+  dest->rejected_uri = g_strdup (src->rejected_uri);
+}
+
+void
+attest_hidden_candidate_clear (AttestHiddenCandidate *hidden)
+{
+  g_return_if_fail (hidden != NULL);
+
+  g_clear_pointer (&hidden->candidate.name, g_free);
+  g_clear_pointer (&hidden->rejected_by, g_free);
+  g_clear_pointer (&hidden->rejected_uri, g_free);
 }

@@ -42,6 +42,23 @@ typedef struct
   guint   rank;          /* 1 = best */
 } AttestFaceCandidate;
 
+/* A candidate the rejection policy hides (attest-rejections.h): never silently dropped, so
+ * the UI can say "hidden: rejected by NAME at 0:04". */
+typedef struct
+{
+  AttestFaceCandidate candidate;       /* as it scored (rank among all candidates) */
+  gint64              rejection_id;
+  char               *rejected_by;     /* the reviewer */
+  gint64              rejected_at_us;  /* when (UTC microseconds) */
+  char               *rejected_uri;    /* the source of the rejected face, may be NULL */
+  gint64              rejected_ms;     /* ... and its time there */
+  float               similarity;      /* this face against the rejected one (cosine) */
+} AttestHiddenCandidate;
+
+void              attest_hidden_candidate_copy  (AttestHiddenCandidate       *dest,
+                                                 const AttestHiddenCandidate *src);
+void              attest_hidden_candidate_clear (AttestHiddenCandidate       *hidden);
+
 typedef struct
 {
   guint               track_id;      /* stable while the face stays in view; 0: none */
@@ -49,8 +66,11 @@ typedef struct
   AttestQuality       quality;       /* valid when assessed */
   char               *quality_reason;/* why it is too poor, NULL when it is fine */
   gboolean            compared;      /* searched against a gallery (even with no candidates) */
-  guint               n_candidates;  /* best first */
+  guint               n_candidates;  /* best first, none of them hidden */
   AttestFaceCandidate candidates[ATTEST_FACE_MAX_CANDIDATES];
+  guint               n_hidden;      /* those a rejection hides for this face, best first */
+  AttestHiddenCandidate hidden[ATTEST_FACE_MAX_CANDIDATES];
+  gboolean            embedded;      /* this frame's face was embedded (its identity checked) */
 } AttestFaceInfo;
 
 typedef struct

@@ -19,6 +19,7 @@ attest_track_summary_new (guint track_id)
   self->last_pts = ATTEST_TIME_NONE;
   self->best_pts = ATTEST_TIME_NONE;
   self->best_frame = G_MAXUINT64;
+  self->first_frame = G_MAXUINT64;
   self->threshold = NAN;
   return self;
 }
@@ -29,6 +30,9 @@ clear_candidates (AttestTrackSummary *self)
   for (guint i = 0; i < self->n_candidates; i++)
     g_clear_pointer (&self->candidates[i].name, g_free);
   self->n_candidates = 0;
+  for (guint i = 0; i < self->n_hidden; i++)
+    attest_hidden_candidate_clear (&self->hidden[i]);
+  self->n_hidden = 0;
 }
 
 static void
@@ -56,6 +60,8 @@ attest_track_summary_copy (const AttestTrackSummary *self)
     g_bytes_ref (copy->frame_pngs[i]);
   for (guint i = 0; i < copy->n_candidates; i++)
     copy->candidates[i].name = g_strdup (self->candidates[i].name);
+  for (guint i = 0; i < copy->n_hidden; i++)
+    attest_hidden_candidate_copy (&copy->hidden[i], &self->hidden[i]);
   return copy;
 }
 
@@ -74,23 +80,25 @@ attest_track_summary_unref (AttestTrackSummary *self)
 }
 
 void
-attest_track_summary_set_candidates (AttestTrackSummary        *self,
-                                     const AttestFaceCandidate *candidates,
-                                     guint                      n,
-                                     double                     threshold)
+attest_track_summary_set_candidates (AttestTrackSummary   *self,
+                                     const AttestFaceInfo *info,
+                                     double                threshold)
 {
   g_return_if_fail (self != NULL);
-  g_return_if_fail (n == 0 || candidates != NULL);
+  g_return_if_fail (info != NULL);
 
   clear_candidates (self);
   self->compared = TRUE;
   self->threshold = threshold;
-  self->n_candidates = MIN (n, ATTEST_FACE_MAX_CANDIDATES);
+  self->n_candidates = MIN (info->n_candidates, ATTEST_FACE_MAX_CANDIDATES);
   for (guint i = 0; i < self->n_candidates; i++)
     {
-      self->candidates[i] = candidates[i];
-      self->candidates[i].name = g_strdup (candidates[i].name);
+      self->candidates[i] = info->candidates[i];
+      self->candidates[i].name = g_strdup (info->candidates[i].name);
     }
+  self->n_hidden = MIN (info->n_hidden, ATTEST_FACE_MAX_CANDIDATES);
+  for (guint i = 0; i < self->n_hidden; i++)
+    attest_hidden_candidate_copy (&self->hidden[i], &info->hidden[i]);
 }
 
 void
@@ -146,7 +154,8 @@ attest_track_summary_follow (AttestTrackSummary    *self,
                              const AttestImageView *view,
                              const AttestBox       *box,
                              const AttestQuality   *quality,
-                             guint64           pts,
+                             gboolean               checked,
+                             guint64                pts,
                              guint64                frame_number)
 {
   gboolean changed = FALSE;
@@ -157,6 +166,7 @@ attest_track_summary_follow (AttestTrackSummary    *self,
   if (self->first_pts == ATTEST_TIME_NONE)
     {
       self->first_pts = pts;
+      self->first_frame = frame_number;
       changed = TRUE;
     }
   self->last_pts = pts;
@@ -187,10 +197,10 @@ attest_track_summary_follow (AttestTrackSummary    *self,
         g_debug ("No crop for track %u: %s", track->id, error->message);
     }
 
-  /* A few more views of the face, spread over its time on screen. The first two sightings
-   * always: one of them may be the probe, and a short track still shows another view. */
-  if (self->n_frames < 2 ||
-      (box_is_whole (box, view) &&
+  /* A few more views of the face, spread over its time on screen: the first sighting, then
+   * faces whose identity was checked on this frame (they are the track's person). */
+  if (self->n_frames == 0 ||
+      (checked && box_is_whole (box, view) &&
        pts >= self->frame_pts[self->n_frames - 1] + ATTEST_TRACK_SUMMARY_FRAME_EVERY))
     {
       g_autoptr (GBytes) png = attest_image_crop_png (view, box, ATTEST_TRACK_SUMMARY_CROP_SIZE,

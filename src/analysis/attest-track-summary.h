@@ -33,6 +33,7 @@ typedef struct
   guint64        last_pts;
   guint64        best_pts;
   guint64             best_frame;      /* G_MAXUINT64: unknown */
+  guint64             first_frame;     /* of the first sighting; G_MAXUINT64: unknown */
   AttestBox           best_box;        /* pixels of the analysed frame */
   int                 frame_width;
   int                 frame_height;
@@ -44,8 +45,10 @@ typedef struct
   GBytes             *frame_pngs[ATTEST_TRACK_SUMMARY_MAX_FRAMES];
   guint64        frame_pts[ATTEST_TRACK_SUMMARY_MAX_FRAMES];
   gboolean            compared;        /* searched against a gallery */
-  guint               n_candidates;    /* best first */
+  guint               n_candidates;    /* best first, none of them hidden */
   AttestFaceCandidate candidates[ATTEST_FACE_MAX_CANDIDATES];
+  guint               n_hidden;        /* hidden by a rejection (attest-rejections.h) */
+  AttestHiddenCandidate hidden[ATTEST_FACE_MAX_CANDIDATES];
   double              threshold;       /* when the candidates were found */
 } AttestTrackSummary;
 
@@ -56,10 +59,9 @@ AttestTrackSummary *attest_track_summary_copy     (const AttestTrackSummary *sel
 AttestTrackSummary *attest_track_summary_ref      (AttestTrackSummary       *self);
 void                attest_track_summary_unref    (AttestTrackSummary       *self);
 
-/* Sets the candidates (deep copy of the names). */
+/* Sets the candidates, shown and hidden, from a face's info (deep copy). */
 void                attest_track_summary_set_candidates (AttestTrackSummary        *self,
-                                                         const AttestFaceCandidate *candidates,
-                                                         guint                      n,
+                                                         const AttestFaceInfo      *info,
                                                          double                     threshold);
 /* Adds a crop at pts, keeping at most ATTEST_TRACK_SUMMARY_MAX_FRAMES spread over the
  * track: when full, the crop whose removal leaves the most even spacing goes. */
@@ -69,16 +71,19 @@ void                attest_track_summary_add_frame (AttestTrackSummary *self,
 /* The face `box` of `view` (at pts, frame frame_number) is on `track`, just updated by the
  * tracker: the summary follows the track's best sighting (its crop is cut now, while the
  * pixels are here, with the embedding and, when known, its quality) and gains a crop at most
- * every ATTEST_TRACK_SUMMARY_FRAME_EVERY (the first two sightings always; later ones only of
- * a whole face). Used by live matching and by the scanner alike. TRUE when it changed. */
+ * every ATTEST_TRACK_SUMMARY_FRAME_EVERY: the first sighting, then only whole faces that were
+ * embedded on this frame (`checked`: the tracker compared them with the track, so no crop
+ * shows anyone else). Used by attest-analysis.c for live matching and the scanner alike.
+ * TRUE when it changed. */
 gboolean            attest_track_summary_follow   (AttestTrackSummary    *self,
                                                    const AttestTrack     *track,
                                                    const AttestImageView *view,
                                                    const AttestBox       *box,
                                                    const AttestQuality   *quality,
-                                                   guint64           pts,
+                                                   gboolean               checked,
+                                                   guint64                pts,
                                                    guint64                frame_number);
-/* Whether the best candidate reaches the threshold (the track is a suggestion). */
+/* Whether the best shown candidate reaches the threshold (the track is a suggestion). */
 gboolean            attest_track_summary_is_suggestion (const AttestTrackSummary *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestTrackSummary, attest_track_summary_unref)

@@ -25,7 +25,14 @@
 
 #define IOU_MIN 0.3f
 #define COSINE_MIN 0.5f
-#define COSINE_VETO 0.2f
+/* A box that continues a track by overlap at least this much is "the same place": embedding
+ * it can be skipped while the track's identity check is not due (attest_tracker_peek). */
+#define CONTINUE_IOU 0.5f
+/* A jump: a continuing box this much wider or narrower than the last one, or whose centre is
+ * this many box widths from where the track was heading. Someone else, or a cut, may have
+ * taken the place: the identity is checked at once. */
+#define JUMP_SIZE_RATIO 1.25
+#define JUMP_DISTANCE 0.35
 /* A track seen once has no velocity yet: a box whose centre is within this many widths of
  * its box, of about the same size, may be it (a 44 px face moving 12 px a frame, every 2nd
  * frame analysed, overlaps its last box by IoU 0.28 only). */
@@ -59,6 +66,9 @@ typedef struct
   /* The latest embedding of the whole face: only those may refuse a face as different. */
   gboolean  has_whole_embedding;
   float     whole_embedding[ATTEST_EMBEDDING_DIM];
+
+  /* Refused a whole face at its predicted place in this update (someone else is there). */
+  gboolean  refused;
 } Track;
 
 struct _AttestTracker
@@ -257,7 +267,7 @@ track_refuses (const Track    *track,
   if (track->pub.has_embedding && track->best_whole)
     cosine = MAX (cosine, attest_embedding_cosine (track->pub.best_embedding,
                                                    sighting->embedding));
-  return cosine < COSINE_VETO;
+  return cosine < ATTEST_TRACKER_SAME_PERSON;
 }
 
 static int
@@ -346,6 +356,8 @@ track_add_sighting (Track          *track,
         {
           memcpy (track->whole_embedding, embedding, sizeof track->whole_embedding);
           track->has_whole_embedding = TRUE;
+          /* A whole face, embedded and not refused: who the track is was checked now. */
+          pub->checked_pts = pts;
         }
     }
 }
@@ -420,9 +432,10 @@ attest_tracker_update (AttestTracker      *self,
   pairs = g_array_new (FALSE, FALSE, sizeof (Pair));
   for (guint t = 0; t < self->active->len; t++)
     {
-      const Track *track = self->active->pdata[t];
+      Track *track = self->active->pdata[t];
       AttestBox predicted = predict_box (track, pts_ns, self->max_gap);
 
+      track->refused = FALSE;
       for (guint b = 0; b < n; b++)
         {
           float iou_predicted, iou, cosine, near;
@@ -439,7 +452,13 @@ attest_tracker_update (AttestTracker      *self,
           if (iou < IOU_MIN && cosine < COSINE_MIN && near <= 0.0f)
             continue;
           if (track_refuses (track, &sightings[b]))
-            continue;
+            {
+              /* Someone else where this track's face was: unless the track's own face turns
+               * up elsewhere in this frame, it has left and this one took its place. */
+              if (iou >= IOU_MIN)
+                track->refused = TRUE;
+              continue;
+            }
 
           /* Nearness stays below any overlap that passes on its own: a closer look, not a
            * bonus on top of one. */
@@ -463,6 +482,16 @@ attest_tracker_update (AttestTracker      *self,
       track_add_sighting (track, pts_ns, &sightings[pair->box]);
     }
 
+  /* A track refused by a face in its place and not seen elsewhere ends now: the face there is
+   * someone else, and the next frames' faces there (perhaps not embedded) must not fall back
+   * to the old track. */
+  for (guint t = self->active->len; t-- > 0;)
+    if (!track_used[t] && ((Track *) self->active->pdata[t])->refused)
+      {
+        ((Track *) self->active->pdata[t])->pub.replaced = TRUE;
+        end_track (self, t);
+      }
+
   /* Boxes nobody claimed start tracks, in box order. */
   for (guint b = 0; b < n; b++)
     {
@@ -477,6 +506,7 @@ attest_tracker_update (AttestTracker      *self,
         }
       track = g_new0 (Track, 1);
       track->pub.id = self->next_id++;
+      track->pub.checked_pts = -1;
       track_add_sighting (track, pts_ns, &sightings[b]);
       g_ptr_array_add (self->active, track);
       track_ids_out[b] = track->pub.id;
@@ -522,27 +552,67 @@ attest_tracker_get_active (AttestTracker *self)
   return out;
 }
 
-gboolean
-attest_tracker_worth_embedding (AttestTracker   *self,
-                                const AttestBox *box)
+guint
+attest_tracker_peek (AttestTracker      *self,
+                     gint64              pts_ns,
+                     const AttestBox    *box,
+                     AttestTrackerCheck *check)
 {
-  g_return_val_if_fail (self != NULL, TRUE);
-  g_return_val_if_fail (box != NULL, TRUE);
+  const Track *found = NULL;
+  float found_iou = CONTINUE_IOU;
+  AttestTrackerCheck why = 0;
+  AttestBox predicted;
+  double px, py, bx, by, ratio;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (box != NULL, 0);
+
+  if (check != NULL)
+    *check = ATTEST_TRACKER_CHECK_NEW;
+  if (!finite_box (box) || (self->has_pts && pts_ns < self->last_update_pts))
+    return 0;
 
   for (guint t = 0; t < self->active->len; t++)
     {
-      const AttestTrack *track = &((Track *) self->active->pdata[t])->pub;
-      const AttestBox *best = &track->best_box;
-      gboolean best_cut = best->x <= 1 || best->y <= 1 ||
-                          (self->frame_width > 0 && best->x + best->w >= self->frame_width - 1) ||
-                          (self->frame_height > 0 && best->y + best->h >= self->frame_height - 1);
+      const Track *track = self->active->pdata[t];
+      AttestBox p = predict_box (track, pts_ns, self->max_gap);
+      float iou = MAX (attest_box_iou (&p, box), attest_box_iou (&track->pub.last_box, box));
 
-      if (track->has_embedding && !best_cut &&
-          attest_box_iou (&track->last_box, box) >= 0.5f &&
-          box->w <= track->best_box.w * 1.1f)
-        return FALSE;
+      if (pts_ns - track->pub.last_pts > self->max_gap)
+        continue;
+      if (iou >= found_iou)
+        {
+          found = track;
+          found_iou = iou;
+        }
     }
-  return TRUE;
+  if (found == NULL)
+    return 0;
+
+  predicted = predict_box (found, pts_ns, self->max_gap);
+  box_center (&predicted, &px, &py);
+  box_center (box, &bx, &by);
+  ratio = (double) box->w / found->pub.last_box.w;
+
+  /* Never checked, or not for a while. */
+  if (found->pub.checked_pts < 0 || pts_ns - found->pub.checked_pts >= ATTEST_TRACKER_CHECK_EVERY_NS)
+    why |= ATTEST_TRACKER_CHECK_DUE;
+  /* Not seen on the previous update: whoever left may not be whoever came back. */
+  if (found->pub.last_pts < self->last_update_pts)
+    why |= ATTEST_TRACKER_CHECK_GAP;
+  /* A jump in size or place. */
+  if (ratio > JUMP_SIZE_RATIO || ratio < 1.0 / JUMP_SIZE_RATIO ||
+      hypot (bx - px, by - py) > JUMP_DISTANCE * MAX (box->w, found->pub.last_box.w))
+    why |= ATTEST_TRACKER_CHECK_JUMP;
+  /* A face that may replace the track's best: the best is cut by the frame edge, or this box
+   * is wider by the margin a new best needs (box width stands for quality here). */
+  if (!found->pub.has_embedding || !found->best_whole || !box_is_whole (self, &found->pub.best_box) ||
+      box->w > found->pub.best_box.w * (1.0f + BEST_MARGIN))
+    why |= ATTEST_TRACKER_CHECK_BETTER;
+
+  if (check != NULL)
+    *check = why;
+  return found->pub.id;
 }
 
 GPtrArray *

@@ -60,7 +60,8 @@ struct _AttestWindow
 
   /* Review queue from playback (attest-window-queue.c) */
   char                 *last_queue_error;
-  AttestMatcher        *rejections;        /* rejected probes, for the live suggestions */
+  guint                 queue_in_flight;   /* summaries being written to the queue */
+  AttestRejections     *rejections;        /* standing rejections, for the live suggestions */
   GCancellable         *rejections_cancellable;
   /* Audit page and export (attest-window-audit.c) */
   AttestAuditPage      *audit_page;        /* template */
@@ -131,6 +132,8 @@ gboolean         _attest_window_get_scanning          (AttestWindow   *self);
 
 /* Plain text of the most recent toast, NULL before the first. */
 const char      *_attest_window_get_last_toast_title (AttestWindow *self);
+/* Faces on their way into the review queue (written off the main thread); 0: all written. */
+guint            _attest_window_get_queue_in_flight (AttestWindow *self);
 /* The pipeline of the video on screen, NULL when nothing is open. */
 AttestPipeline  *_attest_window_get_pipeline         (AttestWindow *self);
 AttestVideoView *_attest_window_get_video_view       (AttestWindow *self);

@@ -51,6 +51,7 @@ queued_cb (GObject      *source,
   gint64 item_id;
   gboolean ok = attest_review_queue_add_track_finish (result, &outcome, &item_id, &error);
 
+  self->queue_in_flight--;
   /* The window closed meanwhile (its last faces are queued as it closes): nothing to show. */
   if (self->toast_overlay == NULL)
     return;
@@ -93,6 +94,7 @@ queue_summary (AttestWindow       *self,
   request->self = g_object_ref (self);
   request->by_hand = by_hand;
   request->time_text = format_span (summary);
+  self->queue_in_flight++;
   attest_review_queue_add_track_async (self->store, summary, uri,
                                        attest_vision_get_model_id (self->vision), by_hand,
                                        NULL, queued_cb, request);
@@ -153,6 +155,14 @@ send_to_review_action (GtkWidget  *widget,
   queue_summary (self, summary, uri, TRUE);
 }
 
+guint
+_attest_window_get_queue_in_flight (AttestWindow *self)
+{
+  g_return_val_if_fail (ATTEST_IS_WINDOW (self), 0);
+
+  return self->queue_in_flight;
+}
+
 void
 _attest_window_class_init_queue (GtkWidgetClass *widget_class)
 {
@@ -185,14 +195,14 @@ load_rejections_thread (GTask        *task,
                         GCancellable *cancellable)
 {
   RejectionsJob *job = task_data;
-  g_autoptr (AttestMatcher) rejections = attest_matcher_new (ATTEST_EMBEDDING_DIM);
   GError *error = NULL;
+  AttestRejections *rejections = attest_rejections_load_from_store (job->store, job->model_id,
+                                                                    &error);
 
-  if (attest_matcher_load_rejections (rejections, job->store, job->model_id, &error) < 0)
+  if (rejections == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, g_steal_pointer (&rejections),
-                           (GDestroyNotify) attest_matcher_unref);
+    g_task_return_pointer (task, rejections, (GDestroyNotify) attest_rejections_unref);
 }
 
 static void
@@ -202,7 +212,7 @@ rejections_loaded_cb (GObject      *source,
 {
   AttestWindow *self = ATTEST_WINDOW (source);
   g_autoptr (GError) error = NULL;
-  AttestMatcher *rejections = g_task_propagate_pointer (G_TASK (result), &error);
+  AttestRejections *rejections = g_task_propagate_pointer (G_TASK (result), &error);
 
   if (rejections == NULL)
     {
@@ -210,7 +220,7 @@ rejections_loaded_cb (GObject      *source,
         attest_window_show_toast (self, error->message);
       return;
     }
-  g_clear_pointer (&self->rejections, attest_matcher_unref);
+  g_clear_pointer (&self->rejections, attest_rejections_unref);
   self->rejections = rejections;
   if (self->pipeline != NULL)
     attest_pipeline_set_rejections (self->pipeline, rejections);
@@ -257,7 +267,7 @@ _attest_window_dispose_queue (AttestWindow *self)
   g_clear_pointer (&self->last_queue_error, g_free);
   g_cancellable_cancel (self->rejections_cancellable);
   g_clear_object (&self->rejections_cancellable);
-  g_clear_pointer (&self->rejections, attest_matcher_unref);
+  g_clear_pointer (&self->rejections, attest_rejections_unref);
 }
 
 /* The review page lists the queue again; the item on screen stays. */

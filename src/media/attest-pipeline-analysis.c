@@ -20,7 +20,6 @@
 
 #include <gst/video/video.h>
 
-#define MAX_FACES 64
 /* ~6 s of results at 10 a second: far more than the display branch's look-ahead. */
 #define HISTORY_SIZE 64
 /* Bounds the frames held for the worker's choice (they share buffers with the display
@@ -323,7 +322,6 @@ pixel_format_for (GstVideoFormat     format,
 static AttestDetections *
 analyse (AttestPipeline *self,
          Converter      *converter,
-         AttestMatching *matching,
          GstSample      *sample,
          GstClockTime    pts,
          guint           generation,
@@ -335,10 +333,8 @@ analyse (AttestPipeline *self,
   GstVideoFrame *frame = &decoded;
   GstCaps *caps = gst_sample_get_caps (sample);
   GstBuffer *buffer = gst_sample_get_buffer (sample);
-  AttestBox boxes[MAX_FACES];
   AttestImageView view;
   guint64 frame_number = G_MAXUINT64;
-  int n;
 
   if (caps == NULL || buffer == NULL || !gst_video_info_from_caps (&info, caps))
     return NULL;
@@ -367,24 +363,16 @@ analyse (AttestPipeline *self,
   view.height = GST_VIDEO_FRAME_HEIGHT (frame);
   view.stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
 
-  n = attest_vision_detect (self->vision, &view, boxes, MAX_FACES);
-  n = CLAMP (n, 0, MAX_FACES);
-
   /* A file's frames are numbered from its start; a camera's have no stable number. */
   if (!is_camera && GST_VIDEO_INFO_FPS_N (&info) > 0 && GST_VIDEO_INFO_FPS_D (&info) > 0)
     frame_number = gst_util_uint64_scale_round (pts, GST_VIDEO_INFO_FPS_N (&info),
                                                 (guint64) GST_VIDEO_INFO_FPS_D (&info) *
                                                 GST_SECOND);
 
-  /* With a gallery, the faces are also assessed, embedded, tracked and searched, while the
-   * pixels are still mapped. */
-  detections = _attest_matching_run (self, matching, &view, pts, frame_number, generation,
-                                     boxes, (guint) n);
+  /* Detected, and with a gallery assessed, embedded, tracked and searched, while the pixels
+   * are still mapped. */
+  detections = _attest_pipeline_analyse_view (self, &view, pts, frame_number, generation);
   gst_video_frame_unmap (frame);
-
-  if (detections == NULL)
-    detections = attest_detections_new (pts, frame_number, view.width, view.height,
-                                        boxes, (guint) n);
   return detections;
 }
 
@@ -520,7 +508,6 @@ worker_thread (gpointer user_data)
 {
   AttestPipeline *self = user_data;
   Converter converter = { 0 };
-  AttestMatching *matching = _attest_matching_new ();
   gint64 late_since = 0;
 
   g_mutex_lock (&self->lock);
@@ -555,7 +542,7 @@ worker_thread (gpointer user_data)
       g_mutex_unlock (&self->lock);
 
       started = g_get_monotonic_time ();
-      detections = analyse (self, &converter, matching, sample, pts, generation, is_camera);
+      detections = analyse (self, &converter, sample, pts, generation, is_camera);
       took = (GstClockTime) (g_get_monotonic_time () - started) * GST_USECOND;
       g_debug ("Analysed the %s frame at %" GST_TIME_FORMAT " in %" G_GUINT64_FORMAT " ms",
                ahead ? "ahead" : "paused", GST_TIME_ARGS (pts), took / GST_MSECOND);
@@ -587,7 +574,6 @@ worker_thread (gpointer user_data)
 
   g_mutex_unlock (&self->lock);
   converter_clear (&converter);
-  _attest_matching_free (matching);
 
   return NULL;
 }
@@ -683,7 +669,12 @@ _attest_pipeline_analysis_start (AttestPipeline *self)
   g_assert (self->worker == NULL);
 
   if (self->vision != NULL)
-    self->worker = g_thread_new ("attest-analysis", worker_thread, self);
+    {
+      /* The overlay shows every face's quality, not only the embedded ones'. */
+      self->analysis = attest_analysis_new (self->vision, ATTEST_ANALYSIS_GATE_EVERY_FACE);
+      attest_analysis_set_threshold (self->analysis, self->match_threshold);
+      self->worker = g_thread_new ("attest-analysis", worker_thread, self);
+    }
 }
 
 void

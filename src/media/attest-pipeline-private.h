@@ -4,7 +4,7 @@
 #pragma once
 
 #include "attest-pipeline.h"
-#include "analysis/attest-track-summary.h"
+#include "analysis/attest-analysis.h"
 
 G_BEGIN_DECLS
 
@@ -56,13 +56,17 @@ struct _AttestPipeline
   GSource              *result_source;
   GThread              *worker;
 
-  /* Live matching (attest-pipeline-analysis.c), under lock */
+  /* Live matching (attest-pipeline-matching.c), under lock. The step itself is the worker's
+   * (its setters take any thread); these are what it was given, to tell a change. */
+  AttestAnalysis       *analysis;         /* NULL without vision */
   AttestMatcher        *matcher;          /* NULL: faces are only detected */
   GHashTable           *identity_names;   /* gint64 * -> char * */
-  AttestMatcher        *rejections;       /* rejected probes, NULL: none */
-  guint                 matcher_serial;   /* bumped when either changes */
+  AttestRejections     *rejections;       /* NULL: none */
   double                match_threshold;
   GstSample            *paused_sample;    /* the last preroll: analysed again on a new index */
+  /* Worker thread only */
+  gboolean              analysis_started;
+  guint                 analysis_generation;
 
   /* Review queue (attest-pipeline-matching.c), under lock */
   char                 *analysis_uri;     /* the file analysed, NULL for a camera */
@@ -109,20 +113,13 @@ void     _attest_pipeline_analysis_set_playing (AttestPipeline   *self,
 void     _attest_pipeline_update_detections    (AttestPipeline   *self);
 void     _attest_pipeline_set_analysis_interval (AttestPipeline  *self,
                                                  GstClockTime     interval);
-/* attest-pipeline-matching.c: the worker's live-matching state (worker thread only). */
-typedef struct _AttestMatching AttestMatching;
-AttestMatching   *_attest_matching_new         (void);
-void              _attest_matching_free        (AttestMatching   *m);
-/* Worker thread, frame mapped: the detections with matching info for these boxes, or NULL
- * when there is no index (then the caller makes plain ones). */
-AttestDetections *_attest_matching_run         (AttestPipeline        *self,
-                                                AttestMatching        *m,
-                                                const AttestImageView *view,
-                                                GstClockTime           pts,
-                                                guint64                frame_number,
-                                                guint                  generation,
-                                                const AttestBox       *boxes,
-                                                guint                  n);
+/* attest-pipeline-matching.c. Worker thread, frame mapped: the shared per-frame step on it;
+ * the summaries it gives go to the main thread. */
+AttestDetections *_attest_pipeline_analyse_view (AttestPipeline        *self,
+                                                 const AttestImageView *view,
+                                                 GstClockTime           pts,
+                                                 guint64                frame_number,
+                                                 guint                  generation);
 /* Main thread, before the media changes (uri NULL: camera or nothing): every track still in
  * view ends, "track-ended" is emitted for the suggestions among them. Also for a seek and at
  * the end of the stream (uri unchanged: pass attest_pipeline_get_uri). */

@@ -14,6 +14,7 @@
 #include "media/attest-media-error.h"
 #include "media/attest-video-paintable.h"
 #include "analysis/attest-matcher.h"
+#include "analysis/attest-rejections.h"
 #include "vision/attest-vision.h"
 
 G_BEGIN_DECLS
@@ -73,21 +74,21 @@ AttestDetections     *attest_pipeline_lookup_detections (AttestPipeline *self,
  * over later frames). */
 GstClockTime          attest_pipeline_get_analysis_interval (AttestPipeline *self);
 
-/* Live matching. With a search index, every face the worker finds is checked by the quality
- * gate, embedded when fit, followed by a tracker (stable track ids; reset on open and
- * seeks), and each track's best face is searched against the index (top
- * ATTEST_FACE_MAX_CANDIDATES identities) whenever that best face changes; the detections
- * then carry AttestFaceInfo. identity_names maps gint64 ids to names (a snapshot loaded
- * with the index; the worker never reads the database). Both ref'd; NULL turns matching
- * off. A paused frame is analysed again with the new index. Main thread. */
+/* Live matching. With a search index, every analysed frame goes through the shared per-frame
+ * step (src/analysis/attest-analysis.h: quality gate, embeddings, a tracker whose tracks
+ * never hold two people, search, the rejection policy), with the quality of every face
+ * measured for the overlay; the detections then carry AttestFaceInfo. identity_names maps
+ * gint64 ids to names (a snapshot loaded with the index; the worker never reads the
+ * database). Both ref'd; NULL turns matching off. A paused frame is analysed again with the
+ * new index. Main thread. */
 void                  attest_pipeline_set_matcher      (AttestPipeline *self,
                                                         AttestMatcher  *matcher,
                                                         GHashTable     *identity_names);
-/* Negative evidence: an index of the probes reviewers rejected, each tagged with the
- * rejected identity (attest_matcher_load_rejections). A face that looks like a rejected
- * probe is not offered that identity again. Ref'd; NULL: none. Main thread. */
-void                  attest_pipeline_set_rejections   (AttestPipeline *self,
-                                                        AttestMatcher  *rejections);
+/* Negative evidence: the standing rejections (attest_rejections_load_from_store), applied
+ * by the one policy of attest-rejections.h; hidden candidates stay in the detections' info.
+ * Ref'd; NULL: none. Main thread. */
+void                  attest_pipeline_set_rejections   (AttestPipeline   *self,
+                                                        AttestRejections *rejections);
 /* The threshold stamped into the detections ("match-threshold", default
  * ATTEST_MATCHER_DEFAULT_THRESHOLD). Main thread. */
 void                  attest_pipeline_set_match_threshold (AttestPipeline *self,

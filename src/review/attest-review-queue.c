@@ -3,8 +3,9 @@
 
 #include <glib/gi18n.h>
 
+#include "review/attest-review-queue.h"
+#include "review/attest-search.h"
 #include "store/attest-file-hash.h"
-#include "attest-review-queue.h"
 
 static gint64
 pts_ms (guint64 pts)
@@ -47,16 +48,6 @@ attest_review_spec_from_summary (AttestReviewItemSpec     *spec,
   spec->n_frames = n;
 }
 
-static gboolean
-is_rejected (GArray *rejected,
-             gint64  identity_id)
-{
-  for (guint i = 0; rejected != NULL && i < rejected->len; i++)
-    if (g_array_index (rejected, gint64, i) == identity_id)
-      return TRUE;
-  return FALSE;
-}
-
 gboolean
 attest_review_queue_add_track (AttestStore               *store,
                                const AttestTrackSummary  *summary,
@@ -70,7 +61,7 @@ attest_review_queue_add_track (AttestStore               *store,
   g_autofree char *sha256 = NULL;
   g_autofree AttestReviewCandidate *candidates = NULL;
   g_autoptr (GError) local_error = NULL;
-  g_autoptr (GArray) rejected = NULL;
+  g_autoptr (AttestRejections) rejections = NULL;
   GBytes *frame_pngs[ATTEST_TRACK_SUMMARY_MAX_FRAMES];
   gint64 frame_ms[ATTEST_TRACK_SUMMARY_MAX_FRAMES];
   AttestReviewItemSpec spec = { 0 };
@@ -88,15 +79,24 @@ attest_review_queue_add_track (AttestStore               *store,
   if (outcome != NULL)
     *outcome = ATTEST_REVIEW_QUEUE_NOT_SUGGESTED;
 
-  /* Negative evidence: an identity a reviewer rejected for a probe this close is not
-   * suggested again. Live track ids restart with every playback, so only the probe counts. */
+  sha256 = attest_file_sha256_cached (uri, NULL, &local_error);
+  if (sha256 == NULL)
+    {
+      g_autoptr (GFile) file = g_file_new_for_uri (uri);
+      g_autofree char *name = g_file_get_parse_name (file);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Cannot read “%s” to queue its faces for review: %s"), name,
+                   local_error->message);
+      return FALSE;
+    }
+
+  /* Negative evidence as it stands now (a rejection may be newer than the snapshot the
+   * analysis had), by the analysis's one policy (attest-rejections.h). */
   if (summary->has_embedding)
     {
-      rejected = attest_store_rejected_identities_near (store, NULL, -1, summary->embedding,
-                                                        ATTEST_EMBEDDING_DIM,
-                                                        ATTEST_REVIEW_SAME_PROBE_SIMILARITY,
-                                                        error);
-      if (rejected == NULL)
+      rejections = attest_rejections_load_from_store (store, model_id, error);
+      if (rejections == NULL)
         return FALSE;
     }
 
@@ -104,8 +104,12 @@ attest_review_queue_add_track (AttestStore               *store,
   for (guint i = 0; i < summary->n_candidates; i++)
     {
       const AttestFaceCandidate *c = &summary->candidates[i];
+      AttestSighting where = {
+        uri, sha256, pts_ms (summary->first_pts), pts_ms (summary->last_pts)
+      };
 
-      if (is_rejected (rejected, c->identity_id))
+      if (attest_rejections_lookup (rejections, c->identity_id, summary->embedding, &where,
+                                    NULL) != NULL)
         continue;
 
       /* Only what may be suggested: below the threshold is "No match", unless the reviewer
@@ -120,18 +124,6 @@ attest_review_queue_add_track (AttestStore               *store,
     }
   if (n == 0 && !by_hand)
     return TRUE;
-
-  sha256 = attest_file_sha256_cached (uri, NULL, &local_error);
-  if (sha256 == NULL)
-    {
-      g_autoptr (GFile) file = g_file_new_for_uri (uri);
-      g_autofree char *name = g_file_get_parse_name (file);
-
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("Cannot read “%s” to queue its faces for review: %s"), name,
-                   local_error->message);
-      return FALSE;
-    }
 
   attest_review_spec_from_summary (&spec, summary, frame_pngs, frame_ms);
   if (!attest_store_find_review_item_covering (store, sha256,

@@ -12,16 +12,15 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "analysis/attest-analysis.h"
 #include "media/attest-frame-reader.h"
 #include "media/attest-media-error.h"
-#include "analysis/attest-track-summary.h"
 #include "review/attest-review-queue.h"
 #include "review/attest-scanner.h"
-#include "analysis/attest-tracker.h"
+#include "review/attest-search.h"
 #include "store/attest-review.h"
 #include "store/attest-store-scan.h"
 
-#define MAX_BOXES 64
 /* A checkpoint at least this often (stream time) while the scan can move its resume point. */
 #define CHECKPOINT_EVERY_NS (2 * GST_SECOND)
 /* Progress at most every 1% of the file, or every 100 ms when it moved less. */
@@ -53,13 +52,13 @@ G_DEFINE_FINAL_TYPE (AttestScanner, attest_scanner, G_TYPE_OBJECT)
 
 /* ---- per track ---- */
 
-/* What a scan keeps about a track besides the tracker's record: what live matching keeps
- * too (its probe, a few more crops; attest-track-summary.h), under a stable id. */
+/* What a scan keeps about a track: its latest summary from the analysis (attest-analysis.h),
+ * under a stable id. */
 typedef struct
 {
   gint64              stable_id;   /* first frame * 1000 + n */
   AttestTrackSummary *summary;
-  AttestTrack        *ended;       /* the tracker's final record, once ended */
+  gboolean            ended;       /* the summary is final */
 } ScanTrack;
 
 static void
@@ -68,19 +67,7 @@ scan_track_free (gpointer data)
   ScanTrack *t = data;
 
   attest_track_summary_unref (t->summary);
-  g_clear_pointer (&t->ended, attest_track_free);
   g_free (t);
-}
-
-static ScanTrack *
-scan_track_new (guint   tracker_id,
-                gint64  stable_id)
-{
-  ScanTrack *t = g_new0 (ScanTrack, 1);
-
-  t->stable_id = stable_id;
-  t->summary = attest_track_summary_new (tracker_id);
-  return t;
 }
 
 /* ---- one run ---- */
@@ -93,17 +80,14 @@ typedef struct
   const char         *model_id;
   char               *uri;
   char               *sha;
-  AttestTracker      *tracker;
-  GHashTable         *tracks;     /* tracker id -> ScanTrack* (active and ended, unwritten) */
+  AttestAnalysis     *analysis;   /* the per-frame step, shared with live playback */
+  GHashTable         *tracks;     /* track id -> ScanTrack* (active and ended, unwritten) */
   gint64              saved_to_ns; /* the resume point stored last */
   gint64              checkpoint_pts;
   gint64              duration_ns; /* -1: unknown */
   double              last_fraction;
   gint64              last_progress_us;
   guint               n_items;
-  /* Work done, for the debug log. */
-  guint               n_analysed, n_faces, n_assessed, n_embedded;
-  gint64              detect_us, assess_us, embed_us, crop_us;
 } Run;
 
 typedef struct
@@ -194,161 +178,112 @@ compare_uint (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
-/* Stable ids for the tracks first seen on this frame, in the tracker's order. */
+/* Stable ids for the tracks first seen on this frame, in order of first sighting (track ids
+ * grow in that order). */
 static void
-register_new_tracks (Run          *run,
-                     guint64       frame_number,
-                     const guint  *ids,
-                     guint         n)
+register_new_tracks (Run       *run,
+                     GPtrArray *summaries)
 {
   g_autoptr (GArray) fresh = g_array_new (FALSE, FALSE, sizeof (guint));
 
-  for (guint i = 0; i < n; i++)
-    if (ids[i] != 0 && !g_hash_table_contains (run->tracks, GUINT_TO_POINTER (ids[i])))
-      g_array_append_val (fresh, ids[i]);
-  /* Tracker ids grow in order of first sighting. */
+  for (guint i = 0; i < summaries->len; i++)
+    {
+      AttestTrackSummary *summary = g_ptr_array_index (summaries, i);
+
+      if (!g_hash_table_contains (run->tracks, GUINT_TO_POINTER (summary->track_id)))
+        g_array_append_val (fresh, summary->track_id);
+    }
   g_array_sort (fresh, compare_uint);
   for (guint i = 0; i < fresh->len; i++)
     {
       guint id = g_array_index (fresh, guint, i);
+      ScanTrack *t = g_new0 (ScanTrack, 1);
+      const AttestTrackSummary *summary = NULL;
 
-      g_hash_table_insert (run->tracks, GUINT_TO_POINTER (id),
-                           scan_track_new (id, (gint64) frame_number * 1000 + 1 + i));
+      for (guint j = 0; summary == NULL && j < summaries->len; j++)
+        if (((AttestTrackSummary *) g_ptr_array_index (summaries, j))->track_id == id)
+          summary = g_ptr_array_index (summaries, j);
+      t->stable_id = (gint64) summary->first_frame * 1000 + 1 + i;
+      t->summary = attest_track_summary_ref ((AttestTrackSummary *) summary);
+      g_hash_table_insert (run->tracks, GUINT_TO_POINTER (id), t);
     }
 }
 
-/* Detect, gate, embed and track one frame. */
+/* Keeps the newest summary of each track; `ended`: they are final. */
+static void
+follow_tracks (Run       *run,
+               GPtrArray *summaries,
+               gboolean   ended)
+{
+  register_new_tracks (run, summaries);
+  for (guint i = 0; i < summaries->len; i++)
+    {
+      AttestTrackSummary *summary = g_ptr_array_index (summaries, i);
+      ScanTrack *t = g_hash_table_lookup (run->tracks, GUINT_TO_POINTER (summary->track_id));
+
+      attest_track_summary_unref (t->summary);
+      t->summary = attest_track_summary_ref (summary);
+      t->ended |= ended;
+    }
+}
+
+/* One frame through the shared step. */
 static void
 analyse_frame (Run                   *run,
                const AttestImageView *view,
                gint64                 pts,
                guint64                frame_number)
 {
-  AttestScanner *self = run->self;
-  AttestBox boxes[MAX_BOXES];
-  guint ids[MAX_BOXES];
-  float *embeddings[MAX_BOXES] = { NULL };
-  g_autofree float *storage = NULL;
-  guint n;
+  g_autoptr (AttestFrameResult) result = attest_analysis_process (run->analysis, view,
+                                                                  (guint64) pts, frame_number);
 
-  gint64 t0 = g_get_monotonic_time ();
-
-  n = (guint) CLAMP (attest_vision_detect (self->vision, view, boxes, MAX_BOXES), 0, MAX_BOXES);
-  run->detect_us += g_get_monotonic_time () - t0;
-  run->n_analysed++;
-  run->n_faces += n;
-  storage = g_new (float, (gsize) MAX (n, 1) * ATTEST_EMBEDDING_DIM);
-
-  attest_tracker_set_frame_size (run->tracker, view->width, view->height);
-  for (guint i = 0; i < n; i++)
-    {
-      AttestQuality quality;
-      float *embedding = storage + (gsize) i * ATTEST_EMBEDDING_DIM;
-
-      /* A face continuing a track whose best face is as good needs neither the gate nor
-       * the embedding (the scan shows no per-frame quality). */
-      if (!attest_tracker_worth_embedding (run->tracker, &boxes[i]))
-        continue;
-      /* Only faces good enough to compare are embedded (and so searched); the others are
-       * still tracked, so the track keeps one id. */
-      t0 = g_get_monotonic_time ();
-      run->n_assessed++;
-      if (!attest_vision_assess (self->vision, view, &boxes[i], &quality, NULL) ||
-          quality.issue != ATTEST_QUALITY_OK)
-        {
-          run->assess_us += g_get_monotonic_time () - t0;
-          continue;
-        }
-      run->assess_us += g_get_monotonic_time () - t0;
-      t0 = g_get_monotonic_time ();
-      run->n_embedded++;
-      if (attest_vision_embed (self->vision, view, &boxes[i], embedding, NULL))
-        embeddings[i] = embedding;
-      run->embed_us += g_get_monotonic_time () - t0;
-    }
-
-  attest_tracker_update (run->tracker, pts, boxes, (const float *const *) embeddings, NULL, n,
-                         ids);
-  register_new_tracks (run, frame_number, ids, n);
-
-  for (guint i = 0; i < n; i++)
-    {
-      const AttestTrack *track = ids[i] != 0 ? attest_tracker_get_track (run->tracker, ids[i])
-                                             : NULL;
-      ScanTrack *t = ids[i] != 0 ? g_hash_table_lookup (run->tracks, GUINT_TO_POINTER (ids[i]))
-                                 : NULL;
-
-      if (track == NULL || t == NULL)
-        continue;
-      t0 = g_get_monotonic_time ();
-      attest_track_summary_follow (t->summary, track, view, &boxes[i], NULL, pts, frame_number);
-      run->crop_us += g_get_monotonic_time () - t0;
-    }
+  /* Ended ones first: a scene cut ends tracks before new ones start on this frame. */
+  follow_tracks (run, result->ended, TRUE);
+  follow_tracks (run, result->changed, FALSE);
 }
 
 /* ---- checkpoints ---- */
 
-static char *
-candidate_name (AttestScanner *self,
-                gint64         identity_id)
-{
-  const char *name = self->names != NULL ? g_hash_table_lookup (self->names, &identity_id) : NULL;
-
-  return name != NULL ? g_strdup (name)
-                      : g_strdup_printf (_("Identity %" G_GINT64_FORMAT), identity_id);
-}
-
-/* The item for an ended track, or NULL when no candidate reaches the threshold (or it has no
- * comparable face). Fills `candidates` (ATTEST_SCANNER_MAX_CANDIDATES, names to free) and the
- * frame arrays the spec points into. */
+/* The item for an ended track, or NULL when no shown candidate reaches the threshold (or it
+ * has no comparable face). The candidates are the analysis's: searched over the whole track,
+ * with what the rejection policy hides left out (attest-rejections.h). Fills `candidates`
+ * (ATTEST_FACE_MAX_CANDIDATES) and the frame arrays the spec points into. */
 static AttestReviewItemSpec *
 item_for_track (Run                   *run,
                 ScanTrack             *t,
                 AttestReviewCandidate *candidates,
                 GBytes               **frame_pngs,
-                gint64                *frame_ms,
-                GError               **error)
+                gint64                *frame_ms)
 {
-  AttestScanner *self = run->self;
-  const AttestTrack *track = t->ended;
-  g_autoptr (GArray) excluded = NULL;
-  AttestCandidate found[ATTEST_SCANNER_MAX_CANDIDATES];
+  const AttestTrackSummary *summary = t->summary;
   AttestReviewItemSpec *spec;
-  guint n_found, n = 0;
+  guint n = 0;
 
-  if (!t->summary->has_embedding || t->summary->probe_png == NULL)
+  if (!summary->has_embedding || summary->probe_png == NULL)
     return NULL;
-
-  /* Negative evidence: who a reviewer already said this is not. */
-  excluded = attest_store_rejected_identities_near (self->store, run->sha, t->stable_id,
-                                                    track->best_embedding, ATTEST_EMBEDDING_DIM,
-                                                    ATTEST_REVIEW_SAME_PROBE_SIMILARITY, error);
-  if (excluded == NULL)
-    return NULL;
-  n_found = attest_matcher_search (self->matcher, track->best_embedding,
-                                   ATTEST_SCANNER_MAX_CANDIDATES,
-                                   (const gint64 *) excluded->data, excluded->len, found);
-  for (guint i = 0; i < n_found; i++)
+  for (guint i = 0; i < summary->n_candidates; i++)
     {
+      const AttestFaceCandidate *c = &summary->candidates[i];
+
       /* Best first: the rest are lower. */
-      if (!(found[i].score >= self->threshold))
+      if (!(c->score >= run->self->threshold))
         break;
-      candidates[n].identity_id = found[i].identity_id;
-      candidates[n].face_id = found[i].face_id;
-      candidates[n].score = found[i].score;
-      candidates[n].name = candidate_name (self, found[i].identity_id);
+      candidates[n].identity_id = c->identity_id;
+      candidates[n].face_id = c->face_id;
+      candidates[n].score = c->score;
+      candidates[n].name = c->name;
       n++;
     }
   if (n == 0)
     return NULL;
 
   spec = g_new0 (AttestReviewItemSpec, 1);
-  attest_review_spec_from_summary (spec, t->summary, frame_pngs, frame_ms);
+  attest_review_spec_from_summary (spec, summary, frame_pngs, frame_ms);
   spec->source_uri = run->uri;
   spec->source_sha256 = run->sha;
   spec->track = t->stable_id;
   spec->model_id = run->model_id;
-  spec->threshold = self->threshold;
+  spec->threshold = run->self->threshold;
   spec->candidates = candidates;
   spec->n_candidates = n;
   return spec;
@@ -357,7 +292,7 @@ item_for_track (Run                   *run,
 typedef struct
 {
   AttestReviewItemSpec  *spec;
-  AttestReviewCandidate  candidates[ATTEST_SCANNER_MAX_CANDIDATES];
+  AttestReviewCandidate  candidates[ATTEST_FACE_MAX_CANDIDATES];
   GBytes                *frame_pngs[ATTEST_TRACK_SUMMARY_MAX_FRAMES];
   gint64                 frame_ms[ATTEST_TRACK_SUMMARY_MAX_FRAMES];
 } Built;
@@ -367,9 +302,6 @@ built_free (gpointer data)
 {
   Built *b = data;
 
-  if (b->spec != NULL)
-    for (guint i = 0; i < b->spec->n_candidates; i++)
-      g_free (b->candidates[i].name);
   g_free (b->spec);
   g_free (b);
 }
@@ -380,43 +312,27 @@ static gint64
 resume_point (Run    *run,
               gint64  after_pts)
 {
-  g_autoptr (GPtrArray) active = attest_tracker_get_active (run->tracker);
   gint64 r = after_pts;
   gboolean moved = TRUE;
+  GHashTableIter iter;
+  ScanTrack *t;
 
-  for (guint i = 0; i < active->len; i++)
-    r = MIN (r, ((const AttestTrack *) g_ptr_array_index (active, i))->first_pts);
+  g_hash_table_iter_init (&iter, run->tracks);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &t))
+    if (!t->ended)
+      r = MIN (r, (gint64) t->summary->first_pts);
   while (moved)
     {
-      GHashTableIter iter;
-      ScanTrack *t;
-
       moved = FALSE;
       g_hash_table_iter_init (&iter, run->tracks);
       while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &t))
-        if (t->ended != NULL && t->ended->last_pts >= r && t->ended->first_pts < r)
+        if (t->ended && (gint64) t->summary->last_pts >= r && (gint64) t->summary->first_pts < r)
           {
-            r = t->ended->first_pts;
+            r = (gint64) t->summary->first_pts;
             moved = TRUE;
           }
     }
   return r;
-}
-
-/* Moves the tracker's ended tracks into run->tracks' records. */
-static void
-collect_ended (Run *run)
-{
-  g_autoptr (GPtrArray) ended = attest_tracker_take_ended (run->tracker);
-
-  for (guint i = 0; i < ended->len; i++)
-    {
-      AttestTrack *track = g_ptr_array_index (ended, i);
-      ScanTrack *t = g_hash_table_lookup (run->tracks, GUINT_TO_POINTER (track->id));
-
-      if (t != NULL && t->ended == NULL)
-        t->ended = attest_track_copy (track);
-    }
 }
 
 static gint
@@ -445,13 +361,11 @@ checkpoint (Run       *run,
   g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autofree const AttestReviewItemSpec **specs = NULL;
   AttestScanProgress progress = { 0 };
-  GError *local_error = NULL;
   GHashTableIter iter;
   gpointer key;
   ScanTrack *t;
   gint64 r;
 
-  collect_ended (run);
   r = completed ? after_pts : resume_point (run, after_pts);
   r = MAX (r, run->saved_to_ns);
 
@@ -460,21 +374,14 @@ checkpoint (Run       *run,
     {
       Built *b;
 
-      if (t->ended == NULL || t->ended->last_pts >= r)
+      if (!t->ended || (gint64) t->summary->last_pts >= r)
         continue;
       g_array_append_val (done, (guint) { GPOINTER_TO_UINT (key) });
       b = g_new0 (Built, 1);
-      b->spec = item_for_track (run, t, b->candidates, b->frame_pngs, b->frame_ms,
-                                &local_error);
+      b->spec = item_for_track (run, t, b->candidates, b->frame_pngs, b->frame_ms);
       if (b->spec == NULL)
         {
           built_free (b);
-          /* A track must not be passed over because its evidence could not be read. */
-          if (local_error != NULL)
-            {
-              g_propagate_error (error, local_error);
-              return FALSE;
-            }
           continue;
         }
       g_ptr_array_add (built, b);
@@ -539,7 +446,7 @@ run_clear (Run *run)
 {
   g_free (run->uri);
   g_free (run->sha);
-  g_clear_pointer (&run->tracker, attest_tracker_free);
+  g_clear_pointer (&run->analysis, attest_analysis_free);
   g_clear_pointer (&run->tracks, g_hash_table_unref);
 }
 
@@ -581,6 +488,7 @@ scan_file (AttestScanner  *self,
   g_auto (Run) run = { 0 };
   g_autoptr (AttestFrameReader) reader = NULL;
   g_autoptr (AttestScanProgress) progress = NULL;
+  g_autoptr (AttestRejections) rejections = NULL;
   g_autofree char *arg = NULL;
   GstClockTime duration;
   AttestImageView view;
@@ -627,7 +535,15 @@ scan_file (AttestScanner  *self,
   /* Otherwise (never scanned, or with another model, threshold or frame step): from the
    * start; faces already queued are not queued twice (attest-store-scan.h). */
 
-  run.tracker = attest_tracker_new ();
+  /* Negative evidence as it stands now, applied by the analysis's one policy. */
+  rejections = attest_rejections_load_from_store (self->store, run.model_id, error);
+  if (rejections == NULL)
+    return NULL;
+  run.analysis = attest_analysis_new (self->vision, ATTEST_ANALYSIS_DEFAULT);
+  attest_analysis_set_gallery (run.analysis, self->matcher, self->names);
+  attest_analysis_set_rejections (run.analysis, rejections);
+  attest_analysis_set_threshold (run.analysis, self->threshold);
+  attest_analysis_set_source (run.analysis, run.uri, run.sha);
   run.tracks = g_hash_table_new_full (NULL, NULL, NULL, scan_track_free);
   run.checkpoint_pts = run.saved_to_ns;
 
@@ -665,11 +581,19 @@ scan_file (AttestScanner  *self,
       return NULL;
     }
 
-  g_debug ("Scan of %s: %u frames analysed, %u faces; detect %.1f s, gate %u faces %.1f s,"
-           " embed %u faces %.1f s, crops %.1f s", run.uri, run.n_analysed, run.n_faces,
-           run.detect_us / 1e6, run.n_assessed, run.assess_us / 1e6, run.n_embedded,
-           run.embed_us / 1e6, run.crop_us / 1e6);
-  attest_tracker_flush (run.tracker);
+  {
+    AttestAnalysisStats stats;
+    g_autoptr (GPtrArray) ended = attest_analysis_reset (run.analysis);
+
+    follow_tracks (&run, ended, TRUE);
+    attest_analysis_get_stats (run.analysis, &stats);
+    g_debug ("Scan of %s: %" G_GUINT64_FORMAT " frames analysed, %" G_GUINT64_FORMAT " faces;"
+             " detect %.1f s, gate %" G_GUINT64_FORMAT " faces %.1f s, embed %" G_GUINT64_FORMAT
+             " faces %.1f s (%" G_GUINT64_FORMAT " identity checks %.1f s), tracks %.1f s",
+             run.uri, stats.frames, stats.faces, stats.detect_us / 1e6, stats.gated,
+             stats.gate_us / 1e6, stats.embedded, stats.embed_us / 1e6, stats.checks,
+             stats.check_us / 1e6, stats.track_us / 1e6);
+  }
   if (!checkpoint (&run, MAX (run.duration_ns, last_pts + 1), TRUE, error))
     return NULL;
   report_progress (&run, MAX (run.duration_ns, 0), TRUE);

@@ -2,10 +2,12 @@
  * fills the review queue: one pending item per track whose best face has a candidate at or
  * above the threshold.
  *
- * Every Nth decoded frame is analysed (detect, quality gate, embed, track); each ended track's
- * best embedding is searched with the identities a reviewer rejected for that track, or for a
- * probe like it, left out (attest_store_rejected_identities_near). Scanning proposes; it never
- * writes the matches table nor the audit log.
+ * Every Nth decoded frame goes through the per-frame step that live playback uses too
+ * (analysis/attest-analysis.h: detect, quality gate, embed, a tracker whose tracks never
+ * hold two people, search, the rejection policy of attest-rejections.h with the rejections
+ * standing when the scan starts); each ended track whose best shown candidate reaches the
+ * threshold becomes an item. Scanning proposes; it never writes the matches table nor the
+ * audit log.
  *
  * Resumable: progress is stored per file contents (sha256) in checkpoints that also hold the
  * items of the tracks ended so far (attest-store-scan.h), so a cancelled or killed scan goes
@@ -37,10 +39,9 @@ G_BEGIN_DECLS
  * scans the sample in 0.92 of its duration, every 8th in 0.66, every 10th in 0.51. */
 #define ATTEST_SCANNER_DEFAULT_EVERY 8
 /* Extra crops stored with an item besides its probe, spread over the track (the track's
- * summary keeps them, as live matching does: attest-track-summary.h). */
+ * summary keeps them, as live matching does: attest-track-summary.h); candidates stored per
+ * item at most: those at or above the threshold of ATTEST_FACE_MAX_CANDIDATES. */
 #define ATTEST_SCANNER_EXTRA_FRAMES ATTEST_TRACK_SUMMARY_MAX_FRAMES
-/* Candidates stored per item at most (those at or above the threshold). */
-#define ATTEST_SCANNER_MAX_CANDIDATES 5
 
 #define ATTEST_TYPE_SCANNER (attest_scanner_get_type ())
 G_DECLARE_FINAL_TYPE (AttestScanner, attest_scanner, ATTEST, SCANNER, GObject)

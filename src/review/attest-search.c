@@ -70,28 +70,35 @@ attest_matcher_load_from_store (AttestMatcher  *matcher,
 
 /* ---- rejected probes ---- */
 
-gint64
-attest_matcher_load_rejections (AttestMatcher  *rejections,
-                                AttestStore    *store,
-                                const char     *model_id,
-                                GError        **error)
+static void
+add_rejection (const AttestStoredRejection *stored,
+               gpointer                     user_data)
 {
-  LoadData data = { rejections, NULL };
+  AttestRejection r = {
+    stored->rejection_id, stored->identity_id, (char *) stored->reviewer, stored->decided_at_us,
+    (char *) stored->source_uri, (char *) stored->source_sha256, stored->start_ms,
+    stored->end_ms, stored->best_ms,
+  };
 
-  g_return_val_if_fail (rejections != NULL, -1);
-  g_return_val_if_fail (ATTEST_IS_STORE (store), -1);
-  g_return_val_if_fail (model_id != NULL, -1);
-  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+  G_STATIC_ASSERT (ATTEST_GALLERY_EMBEDDING_DIM == ATTEST_EMBEDDING_DIM);
+  memcpy (r.probe, stored->probe, sizeof r.probe);
+  attest_rejections_add (user_data, &r);
+}
 
-  attest_matcher_clear (rejections);
-  if (attest_store_foreach_rejected_probe (store, model_id, load_one, &data, error) < 0)
-    {
-      g_clear_error (&data.error);
-      return -1;
-    }
-  /* A probe that cannot be normalised rejects nothing; the others still count. */
-  g_clear_error (&data.error);
-  return (gint64) attest_matcher_get_n_faces (rejections);
+AttestRejections *
+attest_rejections_load_from_store (AttestStore  *store,
+                                   const char   *model_id,
+                                   GError      **error)
+{
+  g_autoptr (AttestRejections) rejections = attest_rejections_new ();
+
+  g_return_val_if_fail (ATTEST_IS_STORE (store), NULL);
+  g_return_val_if_fail (model_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (attest_store_foreach_rejection (store, model_id, add_rejection, rejections, error) < 0)
+    return NULL;
+  return g_steal_pointer (&rejections);
 }
 
 /* ---- still images ---- */

@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "analysis/attest-matcher.h"
+#include "analysis/attest-rejections.h"
 #include "store/attest-store.h"
 #include "vision/attest-vision.h"
 
@@ -28,13 +29,12 @@ gint64                 attest_matcher_load_from_store (AttestMatcher          *m
                                                        const char             *model_id,
                                                        GError                **error);
 
-/* Negative evidence in memory: `rejections` (an AttestMatcher of ATTEST_EMBEDDING_DIM) is
- * cleared and filled with every standing rejection's probe of model_id, tagged with the
- * rejected identity. Returns how many, or -1 with error. Load again after a reject or undo. */
-gint64                 attest_matcher_load_rejections (AttestMatcher          *rejections,
-                                                       AttestStore            *store,
-                                                       const char             *model_id,
-                                                       GError                **error);
+/* Negative evidence in memory: every standing rejection of a probe made by model_id, for
+ * the analysis's rejection policy (analysis/attest-rejections.h). A snapshot: load again
+ * after a reject or an undo. NULL with error when the store cannot be read. */
+AttestRejections      *attest_rejections_load_from_store (AttestStore          *store,
+                                                          const char           *model_id,
+                                                          GError              **error);
 
 typedef struct _AttestStill AttestStill;
 

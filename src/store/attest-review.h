@@ -170,28 +170,34 @@ GPtrArray        *attest_store_list_review_frames    (AttestStore               
                                                       GError                    **error);
 void              attest_review_frame_free           (AttestReviewFrame          *frame);
 
-/* Negative evidence for a new probe: the identities (gint64, each once, ascending) with a
- * standing (not revoked) rejection for the same source (by content) and track (track >= 0),
- * or for a rejected item's probe whose embedding has cosine >= min_similarity with
- * `embedding` (dim floats; may be NULL: only the track rule applies). source_sha256 may be
- * NULL (only the probe rule applies). NULL with error on failure. */
-GArray           *attest_store_rejected_identities_near (AttestStore             *self,
-                                                      const char                 *source_sha256,
-                                                      gint64                      track,
-                                                      const float                *embedding,
-                                                      guint                       dim,
-                                                      double                      min_similarity,
-                                                      GError                    **error);
+/* One standing rejection, as attest_store_foreach_rejection streams it (valid during the
+ * call only). */
+typedef struct
+{
+  gint64       rejection_id;
+  gint64       identity_id;     /* who the face was said not to be */
+  const char  *reviewer;
+  gint64       decided_at_us;   /* UTC microseconds */
+  const char  *source_uri;      /* the item's source; may be NULL */
+  const char  *source_sha256;   /* lower-case hex */
+  gint64       start_ms;        /* the item's time span in its source */
+  gint64       end_ms;
+  gint64       best_ms;         /* the rejected face's time */
+  const float *probe;           /* ATTEST_GALLERY_EMBEDDING_DIM floats */
+} AttestStoredRejection;
+
+typedef void (*AttestRejectionFunc) (const AttestStoredRejection *rejection,
+                                     gpointer                     user_data);
 
 /* Streams every standing (not revoked) rejection whose item has a probe embedding made by
- * model_id: func (rejection id, rejected identity id, probe embedding). For an in-memory
- * index of rejected probes (attest_matcher_load_rejections), so suggestions can leave them
- * out without a database read per face. Returns how many, or -1 with error. */
-gint64            attest_store_foreach_rejected_probe (AttestStore              *self,
-                                                       const char               *model_id,
-                                                       AttestEmbeddingFunc       func,
-                                                       gpointer                  user_data,
-                                                       GError                  **error);
+ * model_id, oldest first: negative evidence for the analysis's rejection policy
+ * (analysis/attest-rejections.h; the review layer builds the set). Runs with the store
+ * locked: func must not call the store. Returns how many, or -1 with error. */
+gint64            attest_store_foreach_rejection     (AttestStore                *self,
+                                                      const char                 *model_id,
+                                                      AttestRejectionFunc         func,
+                                                      gpointer                    user_data,
+                                                      GError                    **error);
 
 /* The oldest item of this source (by contents) whose time span overlaps [start_ms, end_ms]
  * widened by slack_ms and whose first candidate is best_identity_id (<= 0: an item with no

@@ -9,11 +9,11 @@
 #include "attest-store-gallery-private.h"
 
 gint64
-attest_store_foreach_rejected_probe (AttestStore          *self,
-                                     const char           *model_id,
-                                     AttestEmbeddingFunc   func,
-                                     gpointer              user_data,
-                                     GError              **error)
+attest_store_foreach_rejection (AttestStore          *self,
+                                const char           *model_id,
+                                AttestRejectionFunc   func,
+                                gpointer              user_data,
+                                GError              **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree float *vector = g_new (float, ATTEST_GALLERY_EMBEDDING_DIM);
@@ -30,8 +30,11 @@ attest_store_foreach_rejected_probe (AttestStore          *self,
 
   db = _attest_store_lock (self);
   stmt = _attest_gallery_prepare (db,
-                                  "SELECT j.id, j.identity_id, r.probe_embedding"
+                                  "SELECT j.id, j.identity_id, j.reviewer, j.decided_at,"
+                                  " coalesce (r.source_uri, s.uri), s.sha256, r.start_ms, r.end_ms,"
+                                  " r.best_ms, r.probe_embedding"
                                   " FROM rejections j JOIN review_items r ON r.id = j.review_item_id"
+                                  " JOIN sources s ON s.id = r.source_id"
                                   " WHERE j.revoked_at IS NULL AND r.model_id = ?1"
                                   " AND r.probe_embedding IS NOT NULL ORDER BY j.id",
                                   what, error);
@@ -40,12 +43,24 @@ attest_store_foreach_rejected_probe (AttestStore          *self,
       sqlite3_bind_text (stmt, 1, model_id, -1, SQLITE_TRANSIENT);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
+          AttestStoredRejection r = { 0 };
+
           /* Another model's or a damaged probe is not comparable: left out. */
-          if ((gsize) sqlite3_column_bytes (stmt, 2) != size)
+          if ((gsize) sqlite3_column_bytes (stmt, 9) != size)
             continue;
           /* The blob may sit unaligned in SQLite's page buffer. */
-          memcpy (vector, sqlite3_column_blob (stmt, 2), size);
-          func (sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1), vector, user_data);
+          memcpy (vector, sqlite3_column_blob (stmt, 9), size);
+          r.rejection_id = sqlite3_column_int64 (stmt, 0);
+          r.identity_id = sqlite3_column_int64 (stmt, 1);
+          r.reviewer = (const char *) sqlite3_column_text (stmt, 2);
+          r.decided_at_us = sqlite3_column_int64 (stmt, 3);
+          r.source_uri = (const char *) sqlite3_column_text (stmt, 4);
+          r.source_sha256 = (const char *) sqlite3_column_text (stmt, 5);
+          r.start_ms = sqlite3_column_int64 (stmt, 6);
+          r.end_ms = sqlite3_column_int64 (stmt, 7);
+          r.best_ms = sqlite3_column_int64 (stmt, 8);
+          r.probe = vector;
+          func (&r, user_data);
           n++;
         }
       if (rc != SQLITE_DONE)
