@@ -38,6 +38,7 @@
 #include <stdio.h>
 
 #include "cli/attest-cli.h"
+#include "analysis/attest-analysis.h"
 #include "media/attest-frame-reader.h"
 #include "media/attest-media-error.h"
 #include "review/attest-exporter.h"
@@ -409,6 +410,56 @@ bench_realtime_factor (Cli        *cli,
   return wall > 0 ? (last_pts / (double) GST_SECOND) / wall : 0;
 }
 
+/* The user's gallery as a search index when there is one (only read), else an empty one. */
+static AttestMatcher *
+bench_gallery (Cli         *cli,
+               GHashTable **names)
+{
+  g_autofree char *gallery = cli->database ? g_strdup (cli->database) : attest_store_default_path ();
+  AttestMatcher *matcher = NULL;
+
+  *names = NULL;
+  /* Opening creates a database: only read a gallery that is there. */
+  if (g_file_test (gallery, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autoptr (AttestStore) user = attest_store_open (gallery, NULL);
+
+      if (user != NULL && !cli_load_gallery (cli, user, &matcher, names))
+        {
+          g_clear_pointer (&matcher, attest_matcher_unref);
+          g_clear_pointer (names, g_hash_table_unref);
+        }
+    }
+  return matcher != NULL ? matcher : attest_matcher_new (ATTEST_EMBEDDING_DIM);
+}
+
+/* The per-frame step alone over every `every`th frame (what a scan does beside decoding and
+ * writing): its costs per analysed frame, the identity checks apart. */
+static gboolean
+bench_analysis_step (Cli                 *cli,
+                     const char          *path,
+                     guint                every,
+                     AttestAnalysisStats *stats)
+{
+  g_autoptr (GHashTable) names = NULL;
+  g_autoptr (AttestMatcher) matcher = bench_gallery (cli, &names);
+  g_autoptr (AttestAnalysis) analysis = attest_analysis_new (cli->vision, ATTEST_ANALYSIS_DEFAULT);
+  g_autoptr (AttestFrameReader) reader = attest_frame_reader_new (path, NULL);
+  AttestImageView frame;
+  GstClockTime pts;
+  guint64 number;
+
+  if (reader == NULL)
+    return FALSE;
+  attest_analysis_set_gallery (analysis, matcher, names);
+  while (attest_frame_reader_next (reader, &frame, &pts, &number, NULL))
+    if (number % every == 0)
+      attest_frame_result_free (attest_analysis_process (analysis, &frame, pts, number));
+  g_ptr_array_unref (attest_analysis_reset (analysis));
+  attest_analysis_get_stats (analysis, stats);
+  return stats->frames > 0;
+}
+
 /* Scans the video as `attest-cli scan` does, into a temporary database (the user's gallery is
  * only read for its search index, when it exists). Returns scan wall time / video duration
  * (below 1: faster than playback), or -1. */
@@ -419,7 +470,6 @@ bench_scan_ratio (Cli        *cli,
                   guint      *n_faces)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *gallery = cli->database ? g_strdup (cli->database) : attest_store_default_path ();
   g_autofree char *tmp = g_dir_make_tmp ("attest-bench-XXXXXX", &error);
   g_autofree char *db = NULL;
   g_autoptr (AttestStore) store = NULL;
@@ -434,16 +484,7 @@ bench_scan_ratio (Cli        *cli,
   if (tmp == NULL)
     return -1;
   db = g_build_filename (tmp, "bench.db", NULL);
-  /* Opening creates a database: only read a gallery that is there. */
-  if (g_file_test (gallery, G_FILE_TEST_IS_REGULAR))
-    {
-      g_autoptr (AttestStore) user = attest_store_open (gallery, NULL);
-
-      if (user != NULL && !cli_load_gallery (cli, user, &matcher, &names))
-        g_clear_pointer (&matcher, attest_matcher_unref);
-    }
-  if (matcher == NULL)
-    matcher = attest_matcher_new (ATTEST_EMBEDDING_DIM);
+  matcher = bench_gallery (cli, &names);
   *n_faces = attest_matcher_get_n_faces (matcher);
 
   store = attest_store_open (db, &error);
@@ -488,6 +529,8 @@ cli_bench (Cli   *cli,
   double untiled_ms, tiled_ms, embed_ms, decode_rt, every_rt, nth_rt, scan_ratio;
   guint scan_items = 0, scan_faces = 0;
   guint n_untiled = 0, n_tiled = 0, n_embedded = 0, faces_every = 0, faces_nth = 0;
+  AttestAnalysisStats step = { 0 };
+  gboolean have_step;
   gint64 start;
 
   if (argc != 1)
@@ -559,6 +602,7 @@ cli_bench (Cli   *cli,
     embed_ms = n_embedded > 0 ? spent / 1000.0 / n_embedded : 0;
   }
 
+  have_step = bench_analysis_step (cli, path, ATTEST_SCANNER_DEFAULT_EVERY, &step);
   scan_ratio = bench_scan_ratio (cli, path, &scan_items, &scan_faces);
   decode_rt = bench_realtime_factor (cli, path, 0, &(guint){0});
   every_rt = bench_realtime_factor (cli, path, 1, &faces_every);
@@ -574,6 +618,19 @@ cli_bench (Cli   *cli,
   g_print ("analysis, every frame:       %.2fx real time (%u faces)\n", every_rt, faces_every);
   g_print ("analysis, every %dth frame:   %.2fx real time (%u faces); %.2fx the every-frame rate\n",
            bench_every, nth_rt, faces_nth, every_rt > 0 ? nth_rt / every_rt : 0);
+  if (have_step)
+    {
+      double n = step.frames;
+
+      g_print ("analysis step, every %dth:   per analysed frame (%" G_GUINT64_FORMAT " frames, %.2f faces"
+               " each): detect %.1f ms, quality gate %.1f ms, embed %.1f ms (%.2f faces), of which"
+               " identity checks %.1f ms (%.2f faces), looks %.3f ms, tracks and search %.1f ms;"
+               " %" G_GUINT64_FORMAT " tracks replaced, %" G_GUINT64_FORMAT " scene cuts\n",
+               ATTEST_SCANNER_DEFAULT_EVERY, step.frames, step.faces / n, step.detect_us / 1e3 / n,
+               step.gate_us / 1e3 / n, step.embed_us / 1e3 / n, step.embedded / n,
+               step.check_us / 1e3 / n, step.checks / n, step.look_us / 1e3 / n,
+               step.track_us / 1e3 / n, step.splits, step.scene_cuts);
+    }
   /* Not a pass/fail figure: the scan's wall time as a fraction of the video's duration. */
   if (scan_ratio > 0)
     g_print ("scan, every %dth frame:       %.2f of the video's duration (%.2fx real time; "
