@@ -829,6 +829,50 @@ test_rejected_not_suggested_live (void)
   /* Not offered again on that face; the person next to it still is. */
   g_assert_true (wait_for (person_labelled, &shimkus));
   g_assert_true (person_labelled (&simm));
+  /* Hidden, not dropped: the face still carries who rejected whom, and when. */
+  {
+    AttestDetections *d = attest_video_view_get_detections (view);
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < d->n_faces; i++)
+      {
+        const AttestFaceInfo *info = attest_detections_get_info (d, i);
+
+        if (g_strcmp0 (truth_person (d->pts, &d->faces[i]), "John_Shimkus") != 0)
+          continue;
+        g_assert_cmpuint (info->n_hidden, >=, 1);
+        g_assert_cmpstr (info->hidden[0].candidate.name, ==, "John_Shimkus");
+        g_assert_cmpstr (info->hidden[0].rejected_by, ==, "Test Reviewer");
+        g_assert_cmpfloat (info->hidden[0].candidate.score, >=, 0.45);
+        g_assert_cmpint (info->hidden[0].rejected_ms, >, 8000);
+        found = TRUE;
+
+        /* Selected, the panel lists it apart, saying why it is not offered. */
+        {
+          AttestCandidatePanel *panel = window->candidate_panel;
+          graphene_rect_t rect;
+          gboolean listed = FALSE;
+
+          g_assert_true (attest_video_view_get_face_rect (view, i, &rect));
+          click_view (view, 1, rect.origin.x + rect.size.width / 2,
+                      rect.origin.y + rect.size.height / 2);
+          for (guint r = 0; r < attest_candidate_panel_get_n_rows (panel); r++)
+            {
+              AttestCandidateRow *row = ATTEST_CANDIDATE_ROW (attest_candidate_panel_get_row (panel, r));
+
+              if (g_str_equal (attest_candidate_row_get_name (row), "John_Shimkus"))
+                {
+                  g_assert_false (attest_candidate_row_get_suggested (row));
+                  g_assert_true (g_str_has_prefix (attest_candidate_row_get_status_text (row),
+                                                   "Hidden: rejected by Test Reviewer at 0:"));
+                  listed = TRUE;
+                }
+            }
+          g_assert_true (listed);
+        }
+      }
+    g_assert_true (found);
+  }
 
   /* Undo the rejection (a new audited reversal): the suggestion comes back. */
   g_assert_true (attest_store_undo_last_decision (store, "Test Reviewer", &item_id, &error));

@@ -134,14 +134,15 @@ _attest_window_class_init_matching (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_child (widget_class, AttestWindow, candidate_panel);
 }
 
-/* Every pipeline that comes on screen gets the index as it is now: one opened while the
- * gallery was loading was set up with the index before. */
+/* Every pipeline that comes on screen gets the index and the rejections as they are now: one
+ * opened while either was loading was set up with what was there before. */
 static void
 on_pipeline_bind (GSignalGroup *group,
                   GObject      *pipeline,
                   AttestWindow *self)
 {
   attest_pipeline_set_matcher (ATTEST_PIPELINE (pipeline), self->matcher, self->identity_names);
+  attest_pipeline_set_rejections (ATTEST_PIPELINE (pipeline), self->rejections);
 }
 
 void

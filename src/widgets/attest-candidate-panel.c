@@ -147,8 +147,14 @@ static gboolean
 same_candidates (const AttestFaceInfo *a,
                  const AttestFaceInfo *b)
 {
-  if (a->compared != b->compared || a->n_candidates != b->n_candidates)
+  if (a->compared != b->compared || a->n_candidates != b->n_candidates ||
+      a->n_hidden != b->n_hidden)
     return FALSE;
+  for (guint i = 0; i < a->n_hidden; i++)
+    if (a->hidden[i].candidate.identity_id != b->hidden[i].candidate.identity_id ||
+        a->hidden[i].rejection_id != b->hidden[i].rejection_id ||
+        a->hidden[i].candidate.score != b->hidden[i].candidate.score)
+      return FALSE;
   for (guint i = 0; i < a->n_candidates; i++)
     if (a->candidates[i].identity_id != b->candidates[i].identity_id ||
         a->candidates[i].face_id != b->candidates[i].face_id ||
@@ -170,6 +176,15 @@ rebuild_rows (AttestCandidatePanel *self)
   for (guint i = 0; i < self->info.n_candidates; i++)
     {
       GtkWidget *row = attest_candidate_row_new (&self->info.candidates[i], self->threshold);
+
+      gtk_list_box_append (self->candidates_list, row);
+      g_ptr_array_add (self->rows, row);
+      request_thumbnail (self, ATTEST_CANDIDATE_ROW (row));
+    }
+  /* What a rejection hides for this face stays in view, said as such. */
+  for (guint i = 0; i < self->info.n_hidden; i++)
+    {
+      GtkWidget *row = attest_candidate_row_new_hidden (&self->info.hidden[i], self->threshold);
 
       gtk_list_box_append (self->candidates_list, row);
       g_ptr_array_add (self->rows, row);

@@ -108,6 +108,36 @@ attest_candidate_row_new (const AttestFaceCandidate *candidate,
   return GTK_WIDGET (self);
 }
 
+GtkWidget *
+attest_candidate_row_new_hidden (const AttestHiddenCandidate *hidden,
+                                 double                       threshold)
+{
+  AttestCandidateRow *self;
+  g_autofree char *status = NULL;
+  g_autofree char *accessible = NULL;
+  gint64 s;
+
+  g_return_val_if_fail (hidden != NULL, NULL);
+
+  self = ATTEST_CANDIDATE_ROW (attest_candidate_row_new (&hidden->candidate, threshold));
+  self->suggested = FALSE;
+  s = MAX (hidden->rejected_ms, 0) / 1000;
+  /* Translators: a candidate left out because a reviewer rejected it for this face: who, and
+   * where in the video the rejected face was (minutes:seconds). */
+  status = g_strdup_printf (_("Hidden: rejected by %s at %" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT),
+                            hidden->rejected_by != NULL ? hidden->rejected_by : _("a reviewer"),
+                            s / 60, s % 60);
+  gtk_label_set_text (self->status_label, status);
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "suggestion");
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "below-threshold");
+  gtk_widget_add_css_class (GTK_WIDGET (self), "hidden-candidate");
+  accessible = g_strdup_printf ("%u %s, %s, %s", hidden->candidate.rank, hidden->candidate.name,
+                                gtk_label_get_text (self->score_label), status);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible, -1);
+  return GTK_WIDGET (self);
+}
+
 void
 attest_candidate_row_set_thumbnail (AttestCandidateRow *self,
                                     GdkPaintable       *thumbnail)

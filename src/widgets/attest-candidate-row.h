@@ -14,6 +14,10 @@ G_DECLARE_FINAL_TYPE (AttestCandidateRow, attest_candidate_row, ATTEST, CANDIDAT
 
 GtkWidget  *attest_candidate_row_new           (const AttestFaceCandidate *candidate,
                                                 double                     threshold);
+/* A candidate a reviewer's rejection hides for this face (attest-rejections.h): shown apart,
+ * "Hidden: rejected by NAME at 0:04", never as a suggestion. */
+GtkWidget  *attest_candidate_row_new_hidden    (const AttestHiddenCandidate *hidden,
+                                                double                       threshold);
 /* NULL: the placeholder icon. */
 void        attest_candidate_row_set_thumbnail (AttestCandidateRow        *self,
                                                 GdkPaintable              *thumbnail);
