@@ -697,6 +697,15 @@ test_import_identify (void)
         enrolled++;
       }
     g_assert_cmpuint (enrolled, ==, 10);
+
+    /* When attest-cli exits, the database file alone holds what it wrote (nothing is left
+     * only in the write-ahead log): a copy of gallery.db is the whole gallery. */
+    {
+      g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+      GStatBuf st;
+
+      g_assert_true (g_stat (wal, &st) != 0 || st.st_size == 0);
+    }
   }
 
   {

@@ -523,8 +523,7 @@ collect_ended (AttestAnalysis *self,
         continue;
       if (track->replaced)
         self->stats.splits++;
-      if (snap != NULL)
-        search_track (self, snap, t, track, TRUE);
+      search_track (self, snap, t, track, TRUE);
       t->summary->last_pts = (guint64) track->last_pts;
       g_ptr_array_add (out, attest_track_summary_ref (t->summary));
       g_hash_table_remove (self->tracks, key);

@@ -66,6 +66,7 @@ typedef struct
   char         *database;
   char         *models;
   AttestVision *vision;
+  AttestStore  *store;    /* the gallery the command opened, checkpointed at the end */
 } Cli;
 
 typedef struct
@@ -297,6 +298,7 @@ cli_open_store (Cli          *cli,
       cli_error (NULL, error->message);
       return FALSE;
     }
+  g_set_object (&cli->store, *out);
   return TRUE;
 }
 
@@ -1339,6 +1341,16 @@ attest_cli_run (int    argc,
     status = verb->run (&cli, (int) g_strv_length (args) - 1, args + 1);
   }
 
+  /* A background worker may still hold the store when this returns, and the process exits
+   * without closing it: what the command wrote goes into the database file now. */
+  if (cli.store != NULL)
+    {
+      g_autoptr (GError) checkpoint_error = NULL;
+
+      if (!attest_store_checkpoint (cli.store, &checkpoint_error))
+        g_debug ("%s", checkpoint_error->message);
+      g_clear_object (&cli.store);
+    }
   g_clear_pointer (&cli.vision, attest_vision_free);
   g_free (cli.database);
   g_free (cli.models);

@@ -69,11 +69,11 @@ typedef struct
   GBytes *png;
 } AttestReviewFrame;
 
-/* A probe whose embedding has at least this cosine with a rejected probe is taken as the
- * same face: the rejection holds for it too. Measured on real photos (models.md): different
- * people score at most 0.44, the same person 0.46..1.00 (mean 0.80); the same face seen
- * again in the same footage scores far higher. 0.6 is well above any different-person pair,
- * so a rejection never hides a suggestion for someone else. */
+/* Two probes of one source whose time spans overlap and whose embeddings have at least this
+ * cosine are the same appearance: it is not queued twice (attest-store-scan.h). Measured on
+ * real photos: different people score at most 0.43, the same person 0.55 and up
+ * (analysis/attest-tracker.h). Rejections have their own policy:
+ * analysis/attest-rejections.h. */
 #define ATTEST_REVIEW_SAME_PROBE_SIMILARITY 0.6
 
 /* An item read back; owns everything. */

@@ -587,6 +587,24 @@ attest_store_default_path (void)
   return g_build_filename (g_get_user_data_dir (), "attest", "gallery.db", NULL);
 }
 
+gboolean
+attest_store_checkpoint (AttestStore  *self,
+                         GError      **error)
+{
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (ATTEST_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  db = _attest_store_lock (self);
+  rc = sqlite3_exec (db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    _attest_store_set_sqlite_error (error, db, rc, _("Could not write the database file"));
+  _attest_store_unlock (self);
+  return rc == SQLITE_OK;
+}
+
 const char *
 attest_store_get_path (AttestStore *self)
 {

@@ -67,6 +67,11 @@ AttestStore *attest_store_open_finish     (GAsyncResult        *result,
                                            GError             **error);
 
 const char  *attest_store_get_path        (AttestStore         *self);
+/* Moves everything written so far from the write-ahead log into the database file, so that
+ * the file alone holds it (a copy or a backup of gallery.db misses nothing). Closing the store
+ * does the same; a program that may exit while a worker still holds the store calls this. */
+gboolean     attest_store_checkpoint      (AttestStore         *self,
+                                           GError             **error);
 int          attest_store_get_schema_version (AttestStore      *self);
 
 /* Records a source file by its URI and the SHA-256 of its contents; returns its row id
