@@ -1495,6 +1495,52 @@ test_cli_export (Fixture       *f,
   assert_audit_intact (f->store);
 }
 
+/* Names and rationales that a spreadsheet would run as formulas reach matches.csv as text (a
+ * leading '), and matches.json as they were typed. */
+static void
+test_export_csv_formulas (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = g_build_filename (f->dir, "formulas", NULL);
+  g_autoptr (GFile) dir = g_file_new_for_path (out);
+  g_autoptr (AttestExportResult) result = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autofree char *uri = g_filename_to_uri (f->video_a, NULL, NULL);
+  g_autofree char *csv = NULL;
+  g_autofree char *json = NULL;
+  const char *formulas[] = { "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)", "+1", "\tTAB", "\rCR" };
+  gint64 face = enrol (f, "=HYPERLINK(\"http://x\")", 2, 48);
+  guint found = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (formulas); i++)
+    confirm_match (f, face, uri, f->sha_a, 6000 + 100 * i, 0.8, formulas[i]);
+  result = attest_exporter_export (f->store, dir, NULL, "Exporting Ed", &error);
+  g_assert_no_error (error);
+  csv = read_text (out, "matches.csv");
+  rows = parse_csv (csv);
+  for (guint r = 1; r < rows->len; r++)
+    {
+      const char *rationale = csv_get (rows, r, "rationale");
+
+      /* The rows before were typed without a formula: unchanged. */
+      if (!g_str_equal (csv_get (rows, r, "identity"), "'=HYPERLINK(\"http://x\")"))
+        {
+          g_assert_cmpint (csv_get (rows, r, "identity")[0], !=, '\'');
+          continue;
+        }
+      g_assert_cmpint (rationale[0], ==, '\'');
+      g_assert_nonnull (strchr ("=+-@\t\r", rationale[1]));
+      found++;
+    }
+  g_assert_cmpuint (found, ==, G_N_ELEMENTS (formulas));
+  /* Numbers stay numbers, the JSON keeps the text as typed. */
+  g_assert_cmpstr (csv_get (rows, 1, "score"), ==, "0.71");
+  json = read_text (out, "matches.json");
+  g_assert_nonnull (strstr (json, "\"=HYPERLINK(\\\"http://x\\\")\""));
+  g_assert_nonnull (strstr (json, "\"-2+3+cmd|' /C calc'!A0\""));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1502,6 +1548,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/exporter/all", Fixture, NULL, fixture_set_up, test_export_all, fixture_tear_down);
+  g_test_add ("/exporter/csv-formulas", Fixture, NULL, fixture_set_up, test_export_csv_formulas, fixture_tear_down);
   g_test_add ("/exporter/one-source", Fixture, NULL, fixture_set_up, test_export_one_source, fixture_tear_down);
   g_test_add ("/exporter/skips-revoked", Fixture, NULL, fixture_set_up, test_export_skips_revoked, fixture_tear_down);
   g_test_add ("/exporter/probe-crop", Fixture, NULL, fixture_set_up, test_export_probe_crop, fixture_tear_down);

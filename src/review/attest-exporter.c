@@ -82,6 +82,22 @@ csv_field (GString    *out,
   g_string_append (out, last ? "\r\n" : ",");
 }
 
+/* A field of text someone typed or a file named (a name, a rationale, a path): a spreadsheet
+ * runs a cell that starts with = + - @ tab or carriage return as a formula, so such a cell
+ * starts with ' (shown as text, the rest unchanged; matches.json keeps the exact text).
+ * Numbers go through csv_field: a negative score stays a number. */
+static void
+csv_text (GString    *out,
+          const char *value,
+          gboolean    last)
+{
+  g_autofree char *safe = NULL;
+
+  if (value != NULL && strchr ("=+-@\t\r", value[0]) != NULL && value[0] != '\0')
+    value = safe = g_strconcat ("'", value, NULL);
+  csv_field (out, value, last);
+}
+
 static const char *const csv_header[] = {
   "match_id", "source_uri", "source_sha256", "time_ms", "frame", "box_x", "box_y", "box_w",
   "box_h", "identity", "score", "threshold", "model_id", "reviewer", "decided_at", "rationale",
@@ -112,7 +128,7 @@ build_csv (GPtrArray *matches)
       g_autofree char *gallery = m->gallery_png ? png_name (m, "gallery") : NULL;
 
       csv_field (out, id, FALSE);
-      csv_field (out, m->source_uri, FALSE);
+      csv_text (out, m->source_uri, FALSE);
       csv_field (out, m->source_sha256, FALSE);
       csv_field (out, ms, FALSE);
       csv_field (out, frame, FALSE);
@@ -120,13 +136,13 @@ build_csv (GPtrArray *matches)
       csv_field (out, by, FALSE);
       csv_field (out, bw, FALSE);
       csv_field (out, bh, FALSE);
-      csv_field (out, m->identity_name, FALSE);
+      csv_text (out, m->identity_name, FALSE);
       csv_field (out, score, FALSE);
       csv_field (out, threshold, FALSE);
-      csv_field (out, m->model_id, FALSE);
-      csv_field (out, m->reviewer, FALSE);
+      csv_text (out, m->model_id, FALSE);
+      csv_text (out, m->reviewer, FALSE);
       csv_field (out, decided, FALSE);
-      csv_field (out, m->rationale, FALSE);
+      csv_text (out, m->rationale, FALSE);
       csv_field (out, probe, FALSE);
       csv_field (out, gallery, TRUE);
     }
