@@ -844,6 +844,21 @@ test_import_identify (void)
     run_cli (&none, "--database", db, "identify", NULL);
     g_assert_cmpint (none.status, ==, 2);
   }
+
+  /* A new person whose name only looks like someone's already there: enrolled, and said. */
+  {
+    g_auto (Run) run = { 0 };
+    g_autoptr (JsonObject) obj = NULL;
+
+    run_cli (&run, "--database", db, "enrol", "--identity", "john  salley", "--basis", "x",
+             probe, NULL);
+    g_assert_cmpint (run.status, ==, 0);
+    obj = parse_line (run.out);
+    g_assert_cmpstr (json_object_get_string_member (obj, "status"), ==, "enrolled");
+    g_assert_cmpstr (json_object_get_string_member (obj, "identity"), ==, "john salley");
+    g_assert_nonnull (strstr (json_object_get_string_member (obj, "warning"), "“John_Salley”"));
+    g_assert_nonnull (strstr (run.err, "looks like “John_Salley”"));
+  }
   rm_rf (dir);
 }
 

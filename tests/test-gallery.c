@@ -822,6 +822,70 @@ test_enrol_refused (Fixture       *f,
   g_assert_cmpstr (last_audit (entries)->rationale, ==, "Caption");
 }
 
+/* Names: stored NFC; invisible formatting characters refused; names that only look alike
+ * are allowed, and found for a warning. */
+static void
+test_names (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree float *embedding = unit_vector (7);
+  g_autofree char *like = NULL;
+  AttestEnrolment e = ATTEST_ENROLMENT_INIT;
+  gint64 face_id, salley;
+  gboolean duplicate;
+
+  enrol_synthetic (f->store, "John Salley", 1);
+  salley = identity_id_of (f->store, "John Salley");
+  e.create_identity = TRUE;
+  e.basis = "Caption";
+  e.actor = ACTOR;
+  e.embedding = embedding;
+  e.model_id = MODEL;
+
+  /* A zero-width space, a right-to-left override, a byte order mark: refused, saying so. */
+  e.identity_name = "John\u200B Salley";
+  assert_refused (f->store, &e, ATTEST_GALLERY_ERROR_INVALID, "U+200B");
+  e.identity_name = "\u202EyellaS nhoJ";
+  assert_refused (f->store, &e, ATTEST_GALLERY_ERROR_INVALID, "U+202E");
+  e.identity_name = "\uFEFFJohn";
+  assert_refused (f->store, &e, ATTEST_GALLERY_ERROR_INVALID, "invisible");
+  /* In a reviewer's name too: the audit log names who decided. */
+  e.identity_name = "Zoe";
+  e.actor = "Dana\u202E Demo";
+  assert_refused (f->store, &e, ATTEST_GALLERY_ERROR_INVALID, "U+202E");
+  e.actor = ACTOR;
+  g_assert_false (attest_store_rename_identity (f->store, salley, "John\u200DSalley", ACTOR, &error));
+  g_assert_error (error, ATTEST_GALLERY_ERROR, ATTEST_GALLERY_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Decomposed input (E + combining acute) is stored composed: one "Émile" whatever the
+   * keyboard sent. */
+  e.identity_name = "E\u0301mile";
+  g_assert_true (attest_store_enrol_face (f->store, &e, &face_id, &duplicate, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (identity_id_of (f->store, "\u00C9mile"), >, 0);
+
+  /* Look-alikes are a different name (allowed), but found for a warning. */
+  like = attest_store_find_name_like (f->store, "John_Salley", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (like, ==, "John Salley");
+  g_clear_pointer (&like, g_free);
+  /* Cyrillic о and а drawn like the Latin ones. */
+  like = attest_store_find_name_like (f->store, "J\u043Ehn S\u0430lley", -1, &error);
+  g_assert_cmpstr (like, ==, "John Salley");
+  g_clear_pointer (&like, g_free);
+  like = attest_store_find_name_like (f->store, "john  salley.", -1, &error);
+  g_assert_cmpstr (like, ==, "John Salley");
+  g_clear_pointer (&like, g_free);
+  /* The same name is the same person (not "like"), another name is nobody, and a person is
+   * not like themself. */
+  g_assert_null (attest_store_find_name_like (f->store, "JOHN SALLEY", -1, &error));
+  g_assert_null (attest_store_find_name_like (f->store, "John Savage", -1, &error));
+  g_assert_null (attest_store_find_name_like (f->store, "John_Salley", salley, &error));
+  g_assert_no_error (error);
+}
+
 /* ---- listing and searching ---- */
 
 static char *
@@ -1319,6 +1383,7 @@ main (int   argc,
 
   ADD ("/gallery/enrol/real-photos", test_enrol_real);
   ADD ("/gallery/enrol/refused", test_enrol_refused);
+  ADD ("/gallery/names", test_names);
   ADD ("/gallery/list-search", test_list_search);
   ADD ("/gallery/rename", test_rename);
   ADD ("/gallery/merge", test_merge);

@@ -706,6 +706,11 @@ print_import_line (const AttestImportResult *result)
   append_json_string (line, result->reason);
   g_string_append (line, ",\"identity\":");
   append_json_string (line, result->identity);
+  if (result->warning != NULL)
+    {
+      g_string_append (line, ",\"warning\":");
+      append_json_string (line, result->warning);
+    }
   if (result->face_id > 0)
     g_string_append_printf (line, ",\"face_id\":%" G_GINT64_FORMAT "}\n", result->face_id);
   else
@@ -720,6 +725,13 @@ static gboolean
 report_import_result (const AttestImportResult *result)
 {
   print_import_line (result);
+  if (result->warning != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("%s: enrolled as %s, %s"), result->file,
+                                               result->identity, result->warning);
+
+      cli_error (NULL, text);
+    }
   if (result->skip == ATTEST_IMPORT_SKIP_UNREADABLE)
     {
       cli_error (result->file, result->reason);

@@ -61,6 +61,7 @@ attest_import_result_copy (const AttestImportResult *result)
   copy->file = g_strdup (result->file);
   copy->reason = g_strdup (result->reason);
   copy->identity = g_strdup (result->identity);
+  copy->warning = g_strdup (result->warning);
   return copy;
 }
 
@@ -72,6 +73,7 @@ attest_import_result_clear (AttestImportResult *result)
   g_clear_pointer (&result->file, g_free);
   g_clear_pointer (&result->reason, g_free);
   g_clear_pointer (&result->identity, g_free);
+  g_clear_pointer (&result->warning, g_free);
   result->status = ATTEST_IMPORT_SKIPPED;
   result->skip = ATTEST_IMPORT_SKIP_NONE;
   result->face_id = -1;
@@ -238,6 +240,7 @@ import_one (AttestImporter      *self,
   AttestBox box;
   gint64 face_id = -1;
   gboolean duplicate = FALSE;
+  gboolean created;
   guint n_faces;
 
   /* First, so every result names the identity as stored. */
@@ -349,6 +352,7 @@ import_one (AttestImporter      *self,
       return FALSE;
     }
 
+  created = *identity_id <= 0;
   face = attest_store_get_face (self->store, face_id, NULL);
   if (face != NULL)
     {
@@ -361,6 +365,18 @@ import_one (AttestImporter      *self,
                 g_strdup (_("already enrolled")), face_id);
   else
     result_set (out, path, identity, ATTEST_IMPORT_SKIP_NONE, NULL, face_id);
+
+  /* A new person whose name looks like someone's already there: perhaps the same person
+   * typed another way ("John_Salley" beside "John Salley"). Said, not refused. */
+  if (created && *identity_id > 0)
+    {
+      g_autofree char *like = attest_store_find_name_like (self->store, identity, *identity_id,
+                                                           NULL);
+
+      if (like != NULL)
+        out->warning = g_strdup_printf (_("a new person whose name looks like “%s”, already in "
+                                          "the gallery"), like);
+    }
   return TRUE;
 }
 

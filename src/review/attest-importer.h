@@ -68,6 +68,8 @@ typedef struct
                                  * none yet; "" for an image outside any person folder) */
   gint64             face_id;   /* the new face; for "already enrolled" the face enrolled
                                  * before from that file; -1 otherwise */
+  char              *warning;   /* NULL, or a short translated warning: this image created a
+                                 * person whose name looks like another's */
 } AttestImportResult;
 
 #define ATTEST_TYPE_IMPORT_RESULT (attest_import_result_get_type ())

@@ -122,6 +122,14 @@ GListStore     *attest_store_list_identities_finish (AttestStore            *sel
 AttestIdentity *attest_store_get_identity           (AttestStore            *self,
                                                      gint64                  identity_id,
                                                      GError                **error);
+/* The stored name of another identity (not exclude_id) whose name looks like `name` but is
+ * not the same name: it differs only by spaces, underscores, punctuation, accents or letters
+ * of other scripts drawn alike ("John_Salley" beside "John Salley"). NULL when there is none,
+ * or with error when the gallery cannot be read. For a warning: such names are allowed. */
+char           *attest_store_find_name_like         (AttestStore            *self,
+                                                     const char             *name,
+                                                     gint64                  exclude_id,
+                                                     GError                **error);
 
 /* One identity's faces in enrolment order. Element type AttestFace. */
 GListStore     *attest_store_list_faces             (AttestStore            *self,

@@ -46,6 +46,8 @@ rename_in_tx (AttestStore  *self,
                    _("Could not rename “%s”: the new name is empty"), old_name);
       return FALSE;
     }
+  if (!_attest_gallery_check_name (clean, error))
+    return FALSE;
 
   if (!_attest_gallery_find_identity_by_name (db, clean, identity_id, &other_id, &other_name,
                                               error))

@@ -52,6 +52,13 @@ void          _attest_gallery_add_member_int        (JsonBuilder           *buil
 
 /* Trimmed, NFC, runs of white space made one space; NULL when NULL, blank or not UTF-8. */
 char         *_attest_gallery_clean_text            (const char            *text);
+/* FALSE with ATTEST_GALLERY_ERROR_INVALID when a cleaned name holds a format character
+ * (zero-width, bidi override): names of people and reviewers. */
+gboolean      _attest_gallery_check_name            (const char            *name,
+                                                     GError               **error);
+/* What names that look alike share: case, spaces, punctuation, marks and look-alike letters
+ * of other scripts left out. */
+char         *_attest_gallery_likeness_key          (const char            *name);
 gboolean      _attest_gallery_is_blank              (const char            *text);
 /* The cleaned reviewer name, or FALSE with ATTEST_GALLERY_ERROR_INVALID. */
 gboolean      _attest_gallery_check_actor           (const char            *actor,

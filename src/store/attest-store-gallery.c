@@ -212,6 +212,27 @@ clean_sha256 (const char *sha256)
 }
 
 gboolean
+_attest_gallery_check_name (const char  *name,
+                            GError     **error)
+{
+  for (const char *p = name; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      /* Zero-width spaces and joiners, bidirectional overrides, byte order marks: a name that
+       * looks like another, or shows its letters in another order than it holds them. */
+      if (g_unichar_type (c) == G_UNICODE_FORMAT)
+        {
+          g_set_error (error, ATTEST_GALLERY_ERROR, ATTEST_GALLERY_ERROR_INVALID,
+                       _("The name “%s” holds an invisible formatting character (U+%04X): "
+                         "type it again without it"), name, c);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
 _attest_gallery_check_actor (const char  *actor,
                              char       **clean_out,
                              GError     **error)
@@ -223,7 +244,50 @@ _attest_gallery_check_actor (const char  *actor,
                            _("Enter your name as reviewer before changing the gallery"));
       return FALSE;
     }
+  if (!_attest_gallery_check_name (*clean_out, error))
+    {
+      g_clear_pointer (clean_out, g_free);
+      return FALSE;
+    }
   return TRUE;
+}
+
+/* Latin letters that other scripts draw alike (Cyrillic and Greek), and digits read as
+ * letters: names that differ only by these look the same on screen. */
+static gunichar
+unconfuse (gunichar c)
+{
+  static const struct { gunichar from, to; } table[] = {
+    { 0x0430, 'a' }, { 0x0435, 'e' }, { 0x043E, 'o' }, { 0x0440, 'p' }, { 0x0441, 'c' },
+    { 0x0445, 'x' }, { 0x0443, 'y' }, { 0x0456, 'i' }, { 0x0458, 'j' }, { 0x0455, 's' },
+    { 0x04BB, 'h' }, { 0x0501, 'd' }, { 0x051B, 'q' }, { 0x051D, 'w' }, { 0x03BF, 'o' },
+    { 0x03B1, 'a' }, { 0x03B9, 'i' }, { 0x03BD, 'v' }, { 0x03C1, 'p' }, { 0x03BA, 'k' },
+    { 0x0131, 'i' }, { '0', 'o' }, { '1', 'l' }, { '5', 's' },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    if (table[i].from == c)
+      return table[i].to;
+  return c;
+}
+
+char *
+_attest_gallery_likeness_key (const char *name)
+{
+  g_autofree char *key = name_key (name);
+  GString *out = g_string_new (NULL);
+
+  /* name_key folded case and decomposed; keep letters and digits only, without their marks
+   * and with look-alikes made one: "John_Salley", "john salley", "Jоhn Sаlley" (Cyrillic о
+   * and а) and "John Salléy" share a key. */
+  for (const char *p = key; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isalnum (c) && !g_unichar_ismark (c))
+        g_string_append_unichar (out, unconfuse (c));
+    }
+  return g_string_free (out, FALSE);
 }
 
 static gboolean
@@ -317,6 +381,8 @@ check_enrolment (const AttestEnrolment  *e,
                                _("Could not enrol the face: choose a person or type a name"));
           return FALSE;
         }
+      if (!_attest_gallery_check_name (c->name, error))
+        return FALSE;
     }
 
   /* The basis keeps its lines (it may be a paragraph); only a blank one is refused. */
@@ -977,6 +1043,56 @@ attest_store_list_identities (AttestStore  *self,
     g_list_store_append (list, ((SortItem *) items->pdata[i])->identity);
 
   return g_steal_pointer (&list);
+}
+
+char *
+attest_store_find_name_like (AttestStore  *self,
+                             const char   *name,
+                             gint64        exclude_id,
+                             GError      **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *clean = _attest_gallery_clean_text (name);
+  g_autofree char *key = NULL;
+  g_autofree char *likeness = NULL;
+  char *found = NULL;
+  sqlite3 *db;
+  int rc = SQLITE_ERROR;
+
+  g_return_val_if_fail (ATTEST_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (clean == NULL)
+    return NULL;
+  key = name_key (clean);
+  likeness = _attest_gallery_likeness_key (clean);
+  if (*likeness == '\0')
+    return NULL;
+  db = _attest_store_lock (self);
+  stmt = _attest_gallery_prepare (db, "SELECT id, name FROM identities ORDER BY id",
+                                  _("Could not read the gallery"), error);
+  if (stmt != NULL)
+    {
+      while (found == NULL && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          const char *other = _attest_gallery_column_text (stmt, 1);
+          g_autofree char *other_key = NULL;
+          g_autofree char *other_likeness = NULL;
+
+          if (sqlite3_column_int64 (stmt, 0) == exclude_id || other == NULL)
+            continue;
+          other_key = name_key (other);
+          other_likeness = _attest_gallery_likeness_key (other);
+          /* The same name is the same person (the store refuses a second one). */
+          if (strcmp (other_likeness, likeness) == 0 && strcmp (other_key, key) != 0)
+            found = g_strdup (other);
+        }
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        _attest_store_set_sqlite_error (error, db, rc, _("Could not read the gallery"));
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  _attest_store_unlock (self);
+  return found;
 }
 
 AttestIdentity *
