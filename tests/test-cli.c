@@ -367,7 +367,7 @@ test_verify_audit (void)
 
   run_cli (&fresh, "--database", db, "verify-audit", NULL);
   g_assert_cmpint (fresh.status, ==, 0);
-  g_assert_cmpstr (fresh.out, ==, "{\"intact\":true,\"entries\":0}\n");
+  g_assert_cmpstr (fresh.out, ==, "{\"intact\":true,\"entries\":0,\"matches\":0}\n");
 
   run_cli (&refused, "verify-audit", "--database", text, NULL);
   g_assert_cmpint (refused.status, ==, 3);
@@ -569,7 +569,7 @@ test_enrol (void)
 
     run_cli (&audit, "--database", db, "verify-audit", NULL);
     g_assert_cmpint (audit.status, ==, 0);
-    g_assert_cmpstr (audit.out, ==, "{\"intact\":true,\"entries\":3}\n");
+    g_assert_cmpstr (audit.out, ==, "{\"intact\":true,\"entries\":3,\"matches\":0}\n");
   }
   rm_rf (dir);
 }
@@ -887,7 +887,7 @@ test_verify_audit_tampered (void)
 
   run_cli (&intact, "--database", db, "verify-audit", NULL);
   g_assert_cmpint (intact.status, ==, 0);
-  g_assert_cmpstr (intact.out, ==, "{\"intact\":true,\"entries\":3}\n");
+  g_assert_cmpstr (intact.out, ==, "{\"intact\":true,\"entries\":3,\"matches\":0}\n");
 
   /* Drop whatever UPDATE triggers the schema has, then edit entry 2. */
   {

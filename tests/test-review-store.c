@@ -9,8 +9,10 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <string.h>
 
+#include "store/attest-matches.h"
 #include "store/attest-review.h"
 #include "store/attest-store-private.h"
 
@@ -366,6 +368,77 @@ test_confirm (Fixture       *f,
   g_ptr_array_unref (assert_audit (f, expected));
 }
 
+/* A match edited in the database file (as anyone holding it can, with the sqlite3 tool) no
+ * longer says what its confirmation in the audit log says: every field is caught. */
+static void
+test_match_bound (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) problems = NULL;
+  gint64 item = add_item (f, 3, 2000);
+  gint64 match_id;
+  guint checked = 0;
+  sqlite3 *db = NULL;
+  const struct { const char *sql; const char *differs; } attacks[] = {
+    { "UPDATE matches SET identity_id = 2", "identity" },
+    { "UPDATE matches SET reviewer = 'Alice Trusted'", "reviewer" },
+    { "UPDATE matches SET rationale = 'clear match'", "rationale" },
+    { "UPDATE matches SET score = 0.99", "score" },
+    { "UPDATE matches SET threshold = 0.2", "threshold" },
+    { "UPDATE matches SET model_id = 'other'", "model" },
+    { "UPDATE matches SET source_ms = 9999", "position" },
+    { "UPDATE matches SET decided_at = decided_at + 1", "time" },
+    { "INSERT INTO sources (uri, sha256, first_seen_at) VALUES (NULL, lower ('" SHA_B "'), 1);"
+      " UPDATE matches SET source_id = (SELECT max (id) FROM sources)", "source" },
+    { "UPDATE matches SET audit_id = NULL", "no confirmation" },
+  };
+
+  match_id = attest_store_confirm_review_item (f->store, item, 1, ACTOR, "the scar", &error);
+  g_assert_no_error (error);
+  problems = attest_store_verify_matches (f->store, &checked, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (problems->len, ==, 0);
+  g_assert_cmpuint (checked, ==, 1);
+
+  g_assert_cmpint (sqlite3_open (attest_store_get_path (f->store), &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TEMP TABLE saved AS SELECT * FROM main.matches",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  for (guint i = 0; i < G_N_ELEMENTS (attacks); i++)
+    {
+      AttestMatchProblem *p;
+
+      if (attacks[i].differs == NULL)
+        continue;
+      g_assert_cmpint (sqlite3_exec (db, attacks[i].sql, NULL, NULL, NULL), ==, SQLITE_OK);
+      g_clear_pointer (&problems, g_ptr_array_unref);
+      problems = attest_store_verify_matches (f->store, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (problems->len, ==, 1);
+      p = g_ptr_array_index (problems, 0);
+      g_assert_cmpint (p->match_id, ==, match_id);
+      g_assert_cmpstr (p->differs, ==, attacks[i].differs);
+      g_test_message ("%s: %s", attacks[i].sql, p->message);
+      if (p->audit_id > 0)
+        g_assert_nonnull (strstr (p->message, "does not say what its confirmation"));
+
+      /* Put it back as it was: each attack alone. */
+      g_assert_cmpint (sqlite3_exec (db, "DELETE FROM main.matches;"
+                                         " INSERT INTO main.matches SELECT * FROM temp.saved",
+                                     NULL, NULL, NULL), ==, SQLITE_OK);
+    }
+  /* Several at once: all named. */
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE matches SET identity_id = 2, reviewer = 'Alice"
+                                     " Trusted', rationale = 'clear match', score = 0.99",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  problems = attest_store_verify_matches (f->store, NULL, &error);
+  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_cmpstr (((AttestMatchProblem *) g_ptr_array_index (problems, 0))->differs, ==,
+                   "identity, reviewer, rationale, score");
+  sqlite3_close (db);
+}
+
 /* ---- reject, skip, unsure ---- */
 
 static void
@@ -572,6 +645,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/review-store/add-and-list", Fixture, NULL, fixture_set_up, test_add_and_list,
+              fixture_tear_down);
+  g_test_add ("/review-store/match-bound", Fixture, NULL, fixture_set_up, test_match_bound,
               fixture_tear_down);
   g_test_add ("/review-store/confirm", Fixture, NULL, fixture_set_up, test_confirm,
               fixture_tear_down);

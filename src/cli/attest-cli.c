@@ -47,6 +47,7 @@
 #include "review/attest-scanner.h"
 #include "review/attest-search.h"
 #include "store/attest-gallery.h"
+#include "store/attest-matches.h"
 #include "store/attest-review.h"
 #include "store/attest-store.h"
 #include "vision/attest-vision.h"
@@ -347,7 +348,9 @@ cli_verify_audit (Cli   *cli,
 {
   g_autoptr (AttestStore) store = NULL;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) problems = NULL;
   guint64 n = 0;
+  guint n_matches = 0;
   gint64 first_bad = -1;
 
   if (!cli_open_store (cli, &store))
@@ -358,7 +361,37 @@ cli_verify_audit (Cli   *cli,
       cli_error (attest_store_get_path (store), error->message);
       return EXIT_BAD_INPUT;
     }
-  g_print ("{\"intact\":true,\"entries\":%" G_GUINT64_FORMAT "}\n", n);
+  /* The chain holds the decisions; every match must say what its decision said. */
+  problems = attest_store_verify_matches (store, &n_matches, &error);
+  if (problems == NULL)
+    {
+      cli_error (attest_store_get_path (store), error->message);
+      return EXIT_SETUP;
+    }
+  if (problems->len > 0)
+    {
+      g_autoptr (GString) line = g_string_new ("{\"intact\":false,\"matches_differ\":[");
+
+      for (guint i = 0; i < problems->len; i++)
+        {
+          AttestMatchProblem *p = g_ptr_array_index (problems, i);
+
+          g_string_append_printf (line, "%s{\"match\":%" G_GINT64_FORMAT ",\"entry\":", i > 0 ? "," : "",
+                                  p->match_id);
+          if (p->audit_id > 0)
+            g_string_append_printf (line, "%" G_GINT64_FORMAT, p->audit_id);
+          else
+            g_string_append (line, "null");
+          g_string_append (line, ",\"differs\":");
+          append_json_string (line, p->differs);
+          g_string_append_c (line, '}');
+          cli_error (attest_store_get_path (store), p->message);
+        }
+      g_string_append (line, "]}\n");
+      fputs (line->str, stdout);
+      return EXIT_BAD_INPUT;
+    }
+  g_print ("{\"intact\":true,\"entries\":%" G_GUINT64_FORMAT ",\"matches\":%u}\n", n, n_matches);
   return EXIT_OK;
 }
 

@@ -66,6 +66,19 @@ typedef struct
   gint64  last_ms;
 } AttestMatchSource;
 
+/* A match that does not say what its "confirm" entry in the audit log says. */
+typedef struct
+{
+  gint64  match_id;
+  gint64  audit_id;         /* the entry the match names, -1: none */
+  char   *differs;          /* what differs, comma-separated: "identity", "reviewer",
+                             * "rationale", "score", "threshold", "model", "source", "time",
+                             * "review item"; or "no confirmation" */
+  char   *message;          /* a sentence for the user */
+} AttestMatchProblem;
+
+void        attest_match_problem_free              (AttestMatchProblem      *problem);
+
 void        attest_match_record_free               (AttestMatchRecord       *record);
 void        attest_match_source_free               (AttestMatchSource       *source);
 
@@ -74,11 +87,22 @@ void        attest_match_source_free               (AttestMatchSource       *sou
 GPtrArray  *attest_store_list_matches              (AttestStore             *self,
                                                     const AttestMatchFilter *filter,
                                                     GError                 **error);
+/* Checks every match (standing or undone) against the "confirm" entry it names: the identity
+ * as confirmed, reviewer, rationale, score, threshold, model, source hash and position, time
+ * and review item must be what the entry says. The entry itself is held by the audit chain
+ * (attest_store_verify_audit): together they bind a match to its decision, so a match edited
+ * in the database file is caught. Returns the problems, in match id order (an empty array: every
+ * match is bound to its decision); NULL with error when the database cannot be read.
+ * *n_checked (may be NULL): how many matches were checked. */
+GPtrArray  *attest_store_verify_matches            (AttestStore             *self,
+                                                    guint                   *n_checked,
+                                                    GError                 **error);
 /* Sources that have standing matches, in source id order; element type AttestMatchSource*. */
 GPtrArray  *attest_store_list_sources_with_matches (AttestStore             *self,
                                                     GError                 **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestMatchRecord, attest_match_record_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestMatchProblem, attest_match_problem_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestMatchSource, attest_match_source_free)
 
 G_END_DECLS

@@ -7,8 +7,10 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 
 #include "attest-matches.h"
+#include "attest-store-gallery-private.h"
 #include "attest-store-private.h"
 
 void
@@ -210,4 +212,151 @@ attest_store_list_sources_with_matches (AttestStore  *self,
   sqlite3_finalize (stmt);
   _attest_store_unlock (self);
   return rc == SQLITE_DONE ? g_steal_pointer (&sources) : NULL;
+}
+
+/* ---- matches against their confirmations ---- */
+
+void
+attest_match_problem_free (AttestMatchProblem *problem)
+{
+  if (problem == NULL)
+    return;
+  g_free (problem->differs);
+  g_free (problem->message);
+  g_free (problem);
+}
+
+static gboolean
+same_text (sqlite3_stmt *stmt,
+           int           a,
+           int           b)
+{
+  return g_strcmp0 ((const char *) sqlite3_column_text (stmt, a),
+                    (const char *) sqlite3_column_text (stmt, b)) == 0;
+}
+
+static gboolean
+same_number (sqlite3_stmt *stmt,
+             int           a,
+             int           b)
+{
+  if (sqlite3_column_type (stmt, a) == SQLITE_NULL || sqlite3_column_type (stmt, b) == SQLITE_NULL)
+    return sqlite3_column_type (stmt, a) == sqlite3_column_type (stmt, b);
+  /* The entry's values are those the match was written with, to the bit. */
+  return sqlite3_column_double (stmt, a) == sqlite3_column_double (stmt, b);
+}
+
+/* The integer member of the entry's details, or -1. */
+static gint64
+details_int (const char *details,
+             const char *member)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *object;
+
+  if (details == NULL || !json_parser_load_from_data (parser, details, -1, NULL))
+    return -1;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return -1;
+  object = json_node_get_object (root);
+  if (!json_object_has_member (object, member))
+    return -1;
+  return json_object_get_int_member (object, member);
+}
+
+GPtrArray *
+attest_store_verify_matches (AttestStore  *self,
+                             guint        *n_checked,
+                             GError      **error)
+{
+  g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) attest_match_problem_free);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  const char *what = _("Could not read the matches");
+  guint checked = 0;
+  sqlite3 *db;
+  int rc = SQLITE_ERROR;
+
+  g_return_val_if_fail (ATTEST_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  db = _attest_store_lock (self);
+  /* Pairs of columns: the match's (even) beside the entry's (odd). */
+  stmt = _attest_gallery_prepare (db,
+                                "SELECT m.id, m.audit_id, a.id, a.action, a.details,"
+                                "  m.reviewer, a.actor,"            /* 5, 6 */
+                                "  m.rationale, a.rationale,"       /* 7, 8 */
+                                "  m.score, a.score,"               /* 9, 10 */
+                                "  m.threshold, a.threshold,"       /* 11, 12 */
+                                "  m.model_id, a.model_id,"         /* 13, 14 */
+                                "  s.sha256, a.source_sha256,"      /* 15, 16 */
+                                "  m.source_ms, a.source_ms,"       /* 17, 18 */
+                                "  m.decided_at, a.at_us,"          /* 19, 20 */
+                                "  m.identity_id, m.review_item_id" /* 21, 22 */
+                                " FROM matches m JOIN sources s ON s.id = m.source_id"
+                                " LEFT JOIN audit a ON a.id = m.audit_id ORDER BY m.id",
+                                what, error);
+  if (stmt != NULL)
+    {
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          gint64 match_id = sqlite3_column_int64 (stmt, 0);
+          const char *details = (const char *) sqlite3_column_text (stmt, 4);
+          g_autoptr (GString) differs = g_string_new (NULL);
+          AttestMatchProblem *problem;
+
+          checked++;
+          if (sqlite3_column_type (stmt, 2) == SQLITE_NULL ||
+              g_strcmp0 ((const char *) sqlite3_column_text (stmt, 3), "confirm") != 0)
+            g_string_append (differs, "no confirmation");
+          else
+            {
+              const struct { int column; const char *name; gboolean number; } pairs[] = {
+                { 5, "reviewer", FALSE }, { 7, "rationale", FALSE }, { 9, "score", TRUE },
+                { 11, "threshold", TRUE }, { 13, "model", FALSE }, { 15, "source", FALSE },
+                { 17, "position", TRUE }, { 19, "time", TRUE },
+              };
+
+              if (details_int (details, "identity_id") != sqlite3_column_int64 (stmt, 21))
+                g_string_append (differs, "identity");
+              for (guint i = 0; i < G_N_ELEMENTS (pairs); i++)
+                if (pairs[i].number ? !same_number (stmt, pairs[i].column, pairs[i].column + 1)
+                                    : !same_text (stmt, pairs[i].column, pairs[i].column + 1))
+                  g_string_append_printf (differs, "%s%s", differs->len > 0 ? ", " : "",
+                                          pairs[i].name);
+              if (sqlite3_column_type (stmt, 22) != SQLITE_NULL &&
+                  details_int (details, "item_id") != sqlite3_column_int64 (stmt, 22))
+                g_string_append_printf (differs, "%sreview item", differs->len > 0 ? ", " : "");
+            }
+          if (differs->len == 0)
+            continue;
+
+          problem = g_new0 (AttestMatchProblem, 1);
+          problem->match_id = match_id;
+          problem->audit_id = sqlite3_column_type (stmt, 2) == SQLITE_NULL
+                              ? -1 : sqlite3_column_int64 (stmt, 2);
+          problem->differs = g_strdup (differs->str);
+          if (problem->audit_id > 0)
+            problem->message = g_strdup_printf (_("Match %" G_GINT64_FORMAT " does not say what "
+                                                  "its confirmation (audit entry %" G_GINT64_FORMAT
+                                                  ") says: %s"),
+                                                match_id, problem->audit_id, problem->differs);
+          else
+            problem->message = g_strdup_printf (_("Match %" G_GINT64_FORMAT " has no confirmation "
+                                                  "in the audit log"), match_id);
+          g_ptr_array_add (problems, problem);
+        }
+      if (rc != SQLITE_DONE)
+        _attest_store_set_sqlite_error (error, db, rc, what);
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  _attest_store_unlock (self);
+
+  if (rc != SQLITE_DONE)
+    return NULL;
+  if (n_checked != NULL)
+    *n_checked = checked;
+  return g_steal_pointer (&problems);
 }
