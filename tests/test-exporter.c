@@ -120,17 +120,19 @@ query_int (AttestStore *store,
 /* A confirmation as the review queue records it: the match row and its audit row commit
  * together. */
 static gint64
-confirm_match (Fixture    *f,
-               gint64      face_id,
-               const char *uri,
-               const char *sha,
-               gint64      ms,
-               double      score,
-               const char *rationale)
+confirm_item_match (Fixture    *f,
+                    gint64      face_id,
+                    const char *uri,
+                    const char *sha,
+                    gint64      ms,
+                    double      score,
+                    const char *rationale,
+                    gint64      item_id)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *subject = NULL;
   g_autofree char *sql = NULL;
+  g_autofree char *details = NULL;
   gint64 source_id = attest_store_ensure_source (f->store, uri, sha, &error);
   AttestAuditEntry entry = { 0 };
   sqlite3_stmt *stmt = NULL;
@@ -143,9 +145,9 @@ confirm_match (Fixture    *f,
   g_assert_cmpint (sqlite3_prepare_v2 (db,
                                        "INSERT INTO matches (identity_id, face_id, source_id, source_ms,"
                                        " frame, box_x, box_y, box_w, box_h, score, threshold, model_id,"
-                                       " reviewer, decided_at, rationale)"
+                                       " reviewer, decided_at, rationale, review_item_id)"
                                        " SELECT identity_id, id, ?, ?, ?, 10.5, 20, 64, 64, ?, 0.45, '"
-                                       MODEL "', '" ACTOR "', ?, ? FROM faces WHERE id = ?",
+                                       MODEL "', '" ACTOR "', ?, ?, ? FROM faces WHERE id = ?",
                                        -1, &stmt, NULL), ==, SQLITE_OK);
   sqlite3_bind_int64 (stmt, 1, source_id);
   sqlite3_bind_int64 (stmt, 2, ms);
@@ -154,10 +156,26 @@ confirm_match (Fixture    *f,
   /* 2026-01-02T03:04:05.250Z plus ms. */
   sqlite3_bind_int64 (stmt, 5, G_GINT64_CONSTANT (1767323045250000) + ms * 1000);
   sqlite3_bind_text (stmt, 6, rationale, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 7, face_id);
+  if (item_id > 0)
+    sqlite3_bind_int64 (stmt, 7, item_id);
+  sqlite3_bind_int64 (stmt, 8, face_id);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
   sqlite3_finalize (stmt);
   match_id = sqlite3_last_insert_rowid (db);
+
+  /* The confirmation names whom it confirmed, as the review queue's does. */
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT identity_id, decided_at FROM matches WHERE id = ?",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_int64 (stmt, 1, match_id);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  details = item_id > 0
+            ? g_strdup_printf ("{\"item_id\":%" G_GINT64_FORMAT ",\"identity_id\":%" G_GINT64_FORMAT "}",
+                               item_id, (gint64) sqlite3_column_int64 (stmt, 0))
+            : g_strdup_printf ("{\"identity_id\":%" G_GINT64_FORMAT "}",
+                               (gint64) sqlite3_column_int64 (stmt, 0));
+  entry.at_us = sqlite3_column_int64 (stmt, 1);
+  sqlite3_finalize (stmt);
+  entry.details = details;
 
   subject = g_strdup_printf ("match:%" G_GINT64_FORMAT, match_id);
   entry.actor = (char *) ACTOR;
@@ -178,6 +196,18 @@ confirm_match (Fixture    *f,
   g_assert_no_error (error);
   _attest_store_unlock (f->store);
   return match_id;
+}
+
+static gint64
+confirm_match (Fixture    *f,
+               gint64      face_id,
+               const char *uri,
+               const char *sha,
+               gint64      ms,
+               double      score,
+               const char *rationale)
+{
+  return confirm_item_match (f, face_id, uri, sha, ms, score, rationale, -1);
 }
 
 static void
@@ -609,13 +639,14 @@ test_export_probe_crop (Fixture       *f,
   AttestAuditEntry entry = { 0 };
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db;
-  gint64 item_id;
+  gint64 item_id, with_item;
 
   if (query_int (f->store, "SELECT count (*) FROM pragma_table_info ('review_items') WHERE name = 'probe_png'") == 0)
     {
       g_test_skip ("this schema stores no probe crops");
       return;
     }
+  /* An item as a scan makes it (its probe crop), then the reviewer's confirmation of it. */
   db = _attest_store_lock (f->store);
   g_assert_cmpint (sqlite3_prepare_v2 (db,
                                        "INSERT INTO review_items (source_id, start_ms, end_ms, best_ms,"
@@ -629,13 +660,13 @@ test_export_probe_crop (Fixture       *f,
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
   sqlite3_finalize (stmt);
   item_id = sqlite3_last_insert_rowid (db);
-  {
-    g_autofree char *sql = g_strdup_printf ("UPDATE matches SET review_item_id = %" G_GINT64_FORMAT
-                                            " WHERE id = %" G_GINT64_FORMAT, item_id, f->match_ids[1]);
-
-    g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  }
   _attest_store_unlock (f->store);
+  {
+    g_autofree char *uri_a = g_filename_to_uri (f->video_a, NULL, NULL);
+    gint64 bo_face = query_int (f->store, "SELECT face_id FROM matches WHERE id = 2");
+
+    with_item = confirm_item_match (f, bo_face, uri_a, f->sha_a, 4900, 0.62, "the chin", item_id);
+  }
   item_subject = g_strdup_printf ("item:%" G_GINT64_FORMAT, item_id);
   entry.actor = (char *) "Second Sam";
   entry.action = (char *) "unsure";
@@ -648,9 +679,9 @@ test_export_probe_crop (Fixture       *f,
 
   result = attest_exporter_export (f->store, dir, NULL, ACTOR, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (result->files->len, ==, 8);
+  g_assert_cmpuint (result->files->len, ==, 9);
 
-  probe_name = g_strdup_printf ("match-%" G_GINT64_FORMAT "-probe.png", f->match_ids[1]);
+  probe_name = g_strdup_printf ("match-%" G_GINT64_FORMAT "-probe.png", with_item);
   probe_path = g_build_filename (out, probe_name, NULL);
   pixbuf = gdk_pixbuf_new_from_file (probe_path, &error);
   g_assert_no_error (error);
@@ -658,11 +689,12 @@ test_export_probe_crop (Fixture       *f,
 
   csv = read_text (out, "matches.csv");
   rows = parse_csv (csv);
-  g_assert_cmpstr (csv_get (rows, 2, "probe_png"), ==, probe_name);
+  g_assert_cmpstr (csv_get (rows, 4, "probe_png"), ==, probe_name);
+  g_assert_cmpstr (csv_get (rows, 2, "probe_png"), ==, "");
   g_assert_cmpstr (csv_get (rows, 1, "probe_png"), ==, "");
 
   html = read_text (out, "report.html");
-  g_assert_cmpuint (count_occurrences (html, "src=\"data:image/png;base64,"), ==, 4);
+  g_assert_cmpuint (count_occurrences (html, "src=\"data:image/png;base64,"), ==, 5);
   {
     g_autofree char *row = g_strdup_printf ("<td>unsure (%s)</td><td>Second Sam</td>", item_subject);
 
@@ -1541,6 +1573,62 @@ test_export_csv_formulas (Fixture       *f,
   g_assert_nonnull (strstr (json, "\"-2+3+cmd|' /C calc'!A0\""));
 }
 
+/* Someone holding the database file edits a match, or an audit entry (its append-only
+ * triggers dropped first): the export refuses, names what differs, writes and records
+ * nothing. */
+static void
+test_export_refuses_tampered (Fixture       *f,
+                              gconstpointer  data)
+{
+  const char *attacks[] = {
+    "UPDATE matches SET identity_id = (SELECT max (id) FROM identities), reviewer = 'Alice"
+    " Trusted', rationale = 'clear match', score = 0.99 WHERE id = 1",
+    "DROP TRIGGER audit_no_update; UPDATE audit SET rationale = 'forged' WHERE id = 3",
+  };
+  const char *messages[] = {
+    "Match 1 does not say what its confirmation (audit entry 3) says: identity, reviewer,"
+    " rationale, score",
+    "the audit log does not verify",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (attacks); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *copy = g_strdup_printf ("%s/tampered-%u.db", f->dir, i);
+      g_autofree char *out = g_strdup_printf ("%s/tampered-%u", f->dir, i);
+      g_autoptr (GFile) dir = g_file_new_for_path (out);
+      g_autoptr (AttestStore) store = NULL;
+      g_autoptr (AttestExportResult) result = NULL;
+      sqlite3 *db = NULL;
+      gint64 before;
+
+      /* A copy of the file, edited with plain SQLite as the sqlite3 tool would. */
+      g_assert_true (attest_store_checkpoint (f->store, &error));
+      g_assert_no_error (error);
+      {
+        g_autoptr (GFile) from = g_file_new_for_path (f->db_path);
+        g_autoptr (GFile) to = g_file_new_for_path (copy);
+
+        g_assert_true (g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+      }
+      g_assert_cmpint (sqlite3_open (copy, &db), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_exec (db, attacks[i], NULL, NULL, NULL), ==, SQLITE_OK);
+      sqlite3_close (db);
+
+      store = attest_store_open (copy, &error);
+      g_assert_no_error (error);
+      before = audit_count (store);
+      result = attest_exporter_export (store, dir, NULL, ACTOR, &error);
+      g_assert_null (result);
+      g_assert_error (error, ATTEST_EXPORTER_ERROR, ATTEST_EXPORTER_ERROR_TAMPERED);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, messages[i]));
+      g_assert_true (g_str_has_prefix (error->message, "Nothing was exported"));
+      g_assert_false (g_file_query_exists (dir, NULL));
+      g_assert_cmpint (audit_count (store), ==, before);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1549,6 +1637,7 @@ main (int    argc,
 
   g_test_add ("/exporter/all", Fixture, NULL, fixture_set_up, test_export_all, fixture_tear_down);
   g_test_add ("/exporter/csv-formulas", Fixture, NULL, fixture_set_up, test_export_csv_formulas, fixture_tear_down);
+  g_test_add ("/exporter/refuses-tampered", Fixture, NULL, fixture_set_up, test_export_refuses_tampered, fixture_tear_down);
   g_test_add ("/exporter/one-source", Fixture, NULL, fixture_set_up, test_export_one_source, fixture_tear_down);
   g_test_add ("/exporter/skips-revoked", Fixture, NULL, fixture_set_up, test_export_skips_revoked, fixture_tear_down);
   g_test_add ("/exporter/probe-crop", Fixture, NULL, fixture_set_up, test_export_probe_crop, fixture_tear_down);

@@ -887,6 +887,49 @@ build_details (const char                *folder,
   return builder_to_string (b, FALSE);
 }
 
+G_DEFINE_QUARK (attest-exporter-error-quark, attest_exporter_error)
+
+/* Evidence only from an intact record: the chain verifies and every match is what its
+ * confirmation says. */
+static gboolean
+check_record (AttestStore  *store,
+              const char   *folder,
+              GError      **error)
+{
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autoptr (GError) local = NULL;
+  gint64 first_bad = -1;
+
+  if (!attest_store_verify_audit (store, NULL, &first_bad, &local))
+    {
+      if (local->domain != ATTEST_STORE_ERROR || first_bad < 0)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      g_set_error (error, ATTEST_EXPORTER_ERROR, ATTEST_EXPORTER_ERROR_TAMPERED,
+                   _("Nothing was exported to “%s”: the audit log does not verify (%s). "
+                     "Evidence is exported only from an intact log."), folder, local->message);
+      return FALSE;
+    }
+  problems = attest_store_verify_matches (store, NULL, error);
+  if (problems == NULL)
+    return FALSE;
+  if (problems->len > 0)
+    {
+      g_autoptr (GString) text = g_string_new (NULL);
+
+      for (guint i = 0; i < problems->len; i++)
+        g_string_append_printf (text, "%s%s", i > 0 ? "; " : "",
+                                ((AttestMatchProblem *) g_ptr_array_index (problems, i))->message);
+      g_set_error (error, ATTEST_EXPORTER_ERROR, ATTEST_EXPORTER_ERROR_TAMPERED,
+                   _("Nothing was exported to “%s”: %s. A match that differs from its "
+                     "confirmation is not evidence."), folder, text->str);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 AttestExportResult *
 attest_exporter_export_full (AttestStore               *store,
                              GFile                     *dir,
@@ -957,6 +1000,8 @@ attest_exporter_export_full (AttestStore               *store,
       g_ptr_array_remove_index (revoked, i - 1);
   audit = attest_store_list_audit (store, 0, 0, error);
   if (audit == NULL)
+    return NULL;
+  if (!check_record (store, folder, error))
     return NULL;
   fmr_texts = estimate_fmr (store, matches);
   selection = describe_selection (options);

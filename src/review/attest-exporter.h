@@ -19,7 +19,11 @@
  * range (source_ms within [from_ms, to_ms], in every source or in the one source), or a given
  * set of match ids; the fields combine (AND). report.html gives each score its meaning: the
  * threshold and, when the gallery is big enough, the estimated false-match rate at that
- * threshold measured on the gallery at export time. */
+ * threshold measured on the gallery at export time.
+ *
+ * Evidence comes only from an intact record: the audit chain must verify and every match
+ * must say what its confirmation says (attest_store_verify_matches); otherwise nothing is
+ * written and the error (ATTEST_EXPORTER_ERROR_TAMPERED) names the entry or the match. */
 #pragma once
 
 #include <gio/gio.h>
@@ -27,6 +31,16 @@
 #include "store/attest-store.h"
 
 G_BEGIN_DECLS
+
+#define ATTEST_EXPORTER_ERROR (attest_exporter_error_quark ())
+
+typedef enum
+{
+  ATTEST_EXPORTER_ERROR_TAMPERED,  /* the audit chain is broken, or a match differs from its
+                                    * confirmation: nothing exported */
+} AttestExporterError;
+
+GQuark              attest_exporter_error_quark (void);
 
 typedef struct
 {
