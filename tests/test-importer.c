@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -774,6 +775,7 @@ test_folder_bad_files (Fixture       *f,
   g_autofree char *group = examples_path ("faces", "2008_002506.jpg", NULL);
   g_autofree char *locked = g_build_filename (ann, "locked.jpg", NULL);
   g_autofree char *broken = g_build_filename (ann, "broken.jpg", NULL);
+  g_autofree char *fifo = g_build_filename (ann, "pipe.jpg", NULL);
   g_autofree char *loose = g_build_filename (root, "loose.jpg", NULL);
   g_auto (Run) run = { 0 };
   gboolean can_lock;
@@ -791,6 +793,8 @@ test_folder_bad_files (Fixture       *f,
   write_into (ann, "empty.png", "", 0);
   write_into (ann, "notes.txt", "notes\n", -1);
   g_assert_cmpint (symlink ("/nonexistent/photo.jpg", broken), ==, 0);
+  /* A named pipe named like a photo: reading it would never end. */
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
   copy_file (good2, loose);
   g_assert_cmpint (g_chmod (locked, 0), ==, 0);
   /* root reads any file: then the locked file is simply imported. */
@@ -804,8 +808,10 @@ test_folder_bad_files (Fixture       *f,
       g_test_message ("%s: %s", r->file, r->reason);
     }
 
-  /* a, B, c, broken, empty, frame, group, locked, x + loose; not .hidden, not notes.txt */
-  g_assert_cmpuint (run.results->len, ==, 10);
+  /* a, B, c, broken, empty, frame, group, locked, pipe, x + loose; not .hidden, not notes.txt */
+  g_assert_cmpuint (run.results->len, ==, 11);
+  expect (run.results, "pipe.jpg", ATTEST_IMPORT_SKIP_UNREADABLE,
+          "could not be read: not a regular file");
   expect (run.results, "loose.jpg", ATTEST_IMPORT_SKIP_NOT_IN_A_FOLDER,
           "not in a person’s folder");
   expect (run.results, "a.jpg", ATTEST_IMPORT_SKIP_NONE, "");

@@ -234,6 +234,7 @@ import_one (AttestImporter      *self,
   g_autofree char *sha256 = NULL;
   g_autofree char *uri = NULL;
   g_autofree char *identity = g_strdup (name);
+  g_autoptr (GBytes) bytes = NULL;
   AttestEnrolment e = ATTEST_ENROLMENT_INIT;
   float embedding[ATTEST_EMBEDDING_DIM];
   AttestQuality quality;
@@ -248,14 +249,32 @@ import_one (AttestImporter      *self,
       !find_identity (self->store, name, identity_id, &identity, error))
     return FALSE;
 
-  /* Not cancellable: cancelling stops between images, never inside one. */
-  sha256 = attest_file_sha256 (file, NULL, &local_error);
-  if (sha256 == NULL)
-    {
-      result_set (out, path, identity, ATTEST_IMPORT_SKIP_UNREADABLE,
-                  unreadable_reason (local_error), -1);
-      return TRUE;
-    }
+  /* Read once: the bytes hashed are the bytes decoded and enrolled, whatever happens to the
+   * file meanwhile. Only a regular file: a pipe or a device would never end. Not cancellable:
+   * cancelling stops between images, never inside one. */
+  {
+    g_autoptr (GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                                    G_FILE_QUERY_INFO_NONE, NULL, NULL);
+    char *contents = NULL;
+    gsize length = 0;
+
+    if (info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+      g_set_error_literal (&local_error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, "");
+    else if (info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_SPECIAL)
+      g_set_error_literal (&local_error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+                           _("not a regular file"));
+    if (local_error == NULL && !g_file_load_contents (file, NULL, &contents, &length, NULL,
+                                                      &local_error))
+      contents = NULL;
+    if (local_error != NULL)
+      {
+        result_set (out, path, identity, ATTEST_IMPORT_SKIP_UNREADABLE,
+                    unreadable_reason (local_error), -1);
+        return TRUE;
+      }
+    bytes = g_bytes_new_take (contents, length);
+    sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+  }
 
   /* Already taken: answered before any image work, so a re-import is quick. */
   if (*identity_id > 0)
@@ -274,7 +293,12 @@ import_one (AttestImporter      *self,
         }
     }
 
-  still = attest_still_load (self->vision, path, &local_error);
+  {
+    g_autofree char *display = g_filename_display_name (path);
+    AttestImage *image = attest_image_decode (bytes, display, &local_error);
+
+    still = image != NULL ? attest_still_new (self->vision, image) : NULL;
+  }
   if (still == NULL)
     {
       result_set (out, path, identity, ATTEST_IMPORT_SKIP_NOT_AN_IMAGE,

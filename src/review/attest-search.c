@@ -143,18 +143,27 @@ attest_still_load (AttestVision  *vision,
                    const char    *path,
                    GError       **error)
 {
-  g_autoptr (AttestImage) image = NULL;
-  g_autoptr (AttestStill) self = NULL;
-  const AttestImageView *view;
-  int n;
+  AttestImage *image;
 
   g_return_val_if_fail (vision != NULL, NULL);
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   image = attest_image_load (path, error);
-  if (image == NULL)
-    return NULL;
+  return image != NULL ? attest_still_new (vision, image) : NULL;
+}
+
+AttestStill *
+attest_still_new (AttestVision *vision,
+                  AttestImage  *image_in)
+{
+  g_autoptr (AttestImage) image = image_in;
+  g_autoptr (AttestStill) self = NULL;
+  const AttestImageView *view;
+  int n;
+
+  g_return_val_if_fail (vision != NULL, NULL);
+  g_return_val_if_fail (image != NULL, NULL);
 
   self = g_new0 (AttestStill, 1);
   self->vision = vision;

@@ -43,6 +43,10 @@ typedef struct _AttestStill AttestStill;
 AttestStill           *attest_still_load              (AttestVision           *vision,
                                                        const char             *path,
                                                        GError                **error);
+/* The same for an image already decoded (taken): a caller that read and hashed the bytes
+ * itself (attest_image_decode) analyses exactly those. */
+AttestStill           *attest_still_new               (AttestVision           *vision,
+                                                       AttestImage            *image);
 void                   attest_still_free              (AttestStill            *self);
 
 /* Faces found (may be more than ATTEST_STILL_MAX_FACES; only that many have boxes). */

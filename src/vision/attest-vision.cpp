@@ -1026,7 +1026,6 @@ AttestImage *
 attest_image_load (const char *path, GError **error)
 {
   g_autofree char *display = NULL;
-  cv::Mat bgr;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1045,21 +1044,61 @@ attest_image_load (const char *path, GError **error)
       return NULL;
     }
 
+  {
+    g_autoptr (GError) read_error = NULL;
+    g_autoptr (GBytes) bytes = NULL;
+    char *contents = NULL;
+    gsize length = 0;
+
+    /* Copied, not mapped: a file cut short by someone else while it is read must not crash. */
+    if (!g_file_get_contents (path, &contents, &length, &read_error))
+      {
+        g_set_error (error, ATTEST_VISION_ERROR, ATTEST_VISION_ERROR_IMAGE,
+                     _("The image “%s” could not be read: %s"), display, read_error->message);
+        return NULL;
+      }
+    bytes = g_bytes_new_take (contents, length);
+    return attest_image_decode (bytes, display, error);
+  }
+}
+
+AttestImage *
+attest_image_decode (GBytes     *bytes,
+                     const char *name,
+                     GError    **error)
+{
+  cv::Mat bgr;
+  gsize size = 0;
+  const guint8 *data;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  data = (const guint8 *) g_bytes_get_data (bytes, &size);
+  if (size == 0 || size > (gsize) G_MAXINT)
+    {
+      g_set_error (error, ATTEST_VISION_ERROR, ATTEST_VISION_ERROR_IMAGE,
+                   _("“%s” is empty, damaged or not an image in a known format."), name);
+      return NULL;
+    }
   try
     {
-      bgr = cv::imread (path, cv::IMREAD_COLOR);
+      cv::Mat encoded (1, (int) size, CV_8UC1, (void *) data);
+
+      bgr = cv::imdecode (encoded, cv::IMREAD_COLOR);
     }
   catch (...)
     {
       g_set_error (error, ATTEST_VISION_ERROR, ATTEST_VISION_ERROR_IMAGE,
-                   _("The image “%s” could not be read: %s"), display,
+                   _("The image “%s” could not be read: %s"), name,
                    exception_reason ().c_str ());
       return NULL;
     }
   if (bgr.empty ())
     {
       g_set_error (error, ATTEST_VISION_ERROR, ATTEST_VISION_ERROR_IMAGE,
-                   _("“%s” is empty, damaged or not an image in a known format."), display);
+                   _("“%s” is empty, damaged or not an image in a known format."), name);
       return NULL;
     }
 
@@ -1070,7 +1109,7 @@ attest_image_load (const char *path, GError **error)
   catch (...)
     {
       g_set_error (error, ATTEST_VISION_ERROR, ATTEST_VISION_ERROR_IMAGE,
-                   _("The image “%s” could not be read: %s"), display,
+                   _("The image “%s” could not be read: %s"), name,
                    exception_reason ().c_str ());
       return NULL;
     }

@@ -137,6 +137,11 @@ char         *attest_quality_describe          (const AttestQuality   *quality);
 /* An image file (JPEG, PNG, ...) decoded to BGR. */
 AttestImage           *attest_image_load       (const char            *path,
                                                 GError               **error);
+/* An encoded image (JPEG, PNG, ...) held in memory, decoded to BGR: the bytes a caller has
+ * read (and hashed) are the bytes analysed. name: for messages (a file's display name). */
+AttestImage           *attest_image_decode     (GBytes                *bytes,
+                                                const char            *name,
+                                                GError               **error);
 /* A deep copy of borrowed pixels, converted to BGR. */
 AttestImage           *attest_image_new_from_view (const AttestImageView *view);
 void                   attest_image_free       (AttestImage           *self);
