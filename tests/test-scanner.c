@@ -17,6 +17,9 @@
 #include <sqlite3.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 
 #include "media/attest-pipeline.h"
 #include "review/attest-importer.h"
@@ -1208,6 +1211,78 @@ test_slideshow (gconstpointer data)
   g_unlink (video);
 }
 
+/* The hash a scan records covers the bytes it analysed: a file changed while it is scanned
+ * (grown, or rewritten in place with its size and time put back) fails the scan, with a clear
+ * message, and the scan is not marked complete. */
+typedef struct
+{
+  const char *path;
+  gboolean    grow;    /* append (size and time change), else overwrite a byte in place */
+  gboolean    done;
+} Tamper;
+
+static void
+tamper_cb (AttestScanner *scanner,
+           double         fraction,
+           Tamper        *t)
+{
+  g_autoptr (GError) error = NULL;
+  struct stat st;
+  FILE *fp;
+
+  if (t->done || fraction < 0.3)
+    return;
+  t->done = TRUE;
+  g_assert_cmpint (stat (t->path, &st), ==, 0);
+  fp = fopen (t->path, t->grow ? "ab" : "r+b");
+  g_assert_nonnull (fp);
+  if (!t->grow)
+    g_assert_cmpint (fseek (fp, st.st_size / 2, SEEK_SET), ==, 0);
+  fputc (0x5a, fp);
+  fclose (fp);
+  if (!t->grow)
+    {
+      /* As a careful forger would: the same size, the old modification time to the
+       * nanosecond (only reading it all again tells). */
+      struct timespec times[2] = { st.st_atim, st.st_mtim };
+
+      g_assert_cmpint (utimensat (AT_FDCWD, t->path, times, 0), ==, 0);
+    }
+}
+
+static void
+test_changed_while_scanned (void)
+{
+  g_autoptr (Slideshow) show = slideshow_new (SLIDESHOW_SAME_PLACE, 10);
+
+  for (guint grow = 0; grow <= 1; grow++)
+    {
+      g_autofree char *name = g_strdup_printf ("changed-%u", grow);
+      g_autofree char *file = g_strconcat (name, ".mp4", NULL);
+      g_autofree char *video = g_build_filename (tmp_dir, file, NULL);
+      g_autofree char *path = copy_gallery (&everyone, name);
+      g_autoptr (AttestStore) store = open_store (path);
+      g_autoptr (AttestScanner) scanner = new_scanner (store, &everyone, NULL);
+      g_autoptr (GFile) gfile = g_file_new_for_path (video);
+      g_autoptr (AttestScanResult) result = NULL;
+      g_autoptr (GError) error = NULL;
+      Tamper t = { video, grow, FALSE };
+
+      slideshow_write (show, video);
+      attest_scanner_set_every (scanner, 1);
+      g_signal_connect (scanner, "progress", G_CALLBACK (tamper_cb), &t);
+      result = attest_scanner_scan (scanner, gfile, NULL, &error);
+      g_assert_true (t.done);
+      g_assert_null (result);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+      g_test_message ("%s: %s", grow ? "grown" : "rewritten in place", error->message);
+      g_assert_nonnull (strstr (error->message, "changed while it was being scanned"));
+      g_assert_cmpint (query_int (path, "SELECT count (*) FROM scans WHERE completed != 0"), ==, 0);
+      g_assert_cmpint (query_int (path, "SELECT count (*) FROM matches"), ==, 0);
+      g_unlink (video);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1238,6 +1313,7 @@ main (int   argc,
   g_test_add_func ("/scanner/resume", test_resume);
   g_test_add_func ("/scanner/rejected", test_rejected);
   g_test_add_func ("/scanner/not-enrolled", test_not_enrolled);
+  g_test_add_func ("/scanner/changed-while-scanned", test_changed_while_scanned);
   for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
     for (guint r = 0; r < G_N_ELEMENTS (rates); r++)
       for (guint st = 0; st < G_N_ELEMENTS (steps); st++)

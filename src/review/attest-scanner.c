@@ -81,6 +81,8 @@ typedef struct
   char               *uri;
   char               *sha;
   AttestAnalysis     *analysis;   /* the per-frame step, shared with live playback */
+  GFile              *file;
+  char               *stamp;      /* size, modification time and inode when hashed */
   GHashTable         *tracks;     /* track id -> ScanTrack* (active and ended, unwritten) */
   gint64              saved_to_ns; /* the resume point stored last */
   gint64              checkpoint_pts;
@@ -347,6 +349,36 @@ compare_built (gconstpointer a,
   return x->track < y->track ? -1 : x->track > y->track;
 }
 
+/* What tells a file changed without reading it all again: size, modification time, inode. */
+static char *
+file_stamp (GFile *file)
+{
+  g_autoptr (GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                                                  G_FILE_ATTRIBUTE_TIME_MODIFIED ","
+                                                  G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC ","
+                                                  G_FILE_ATTRIBUTE_UNIX_INODE,
+                                                  G_FILE_QUERY_INFO_NONE, NULL, NULL);
+
+  if (info == NULL)
+    return g_strdup ("");
+  return g_strdup_printf ("%" G_GOFFSET_FORMAT " %" G_GUINT64_FORMAT ".%06u %" G_GUINT64_FORMAT,
+                          g_file_info_get_size (info),
+                          g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED),
+                          g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC),
+                          g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_UNIX_INODE));
+}
+
+static void
+set_changed_error (Run     *run,
+                   GError **error)
+{
+  g_autofree char *name = g_file_get_parse_name (run->file);
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+               _("“%s” changed while it was being scanned: what was found before it changed is "
+                 "kept; scan it again"), name);
+}
+
 /* Writes the items of the ended tracks before the resume point and the point itself, in one
  * transaction. `completed`: the end of the file (every track has ended). */
 static gboolean
@@ -409,6 +441,17 @@ checkpoint (Run       *run,
     progress.scanned_to_ms = ns_to_ms_ceil (r);
   progress.duration_ms = run->duration_ns >= 0 ? ns_to_ms_floor (run->duration_ns) : -1;
   progress.completed = completed;
+  /* Items are written under the hash of the bytes read at the start: only while the file is
+   * still that file (the end of the scan reads it all again, see scan_file). */
+  {
+    g_autofree char *stamp = file_stamp (run->file);
+
+    if (g_strcmp0 (stamp, run->stamp) != 0)
+      {
+        set_changed_error (run, error);
+        return FALSE;
+      }
+  }
   if (!attest_store_save_scan_checkpoint (self->store, run->uri, run->sha, &progress, specs,
                                           built->len, ids, error))
     return FALSE;
@@ -448,6 +491,8 @@ run_clear (Run *run)
   g_free (run->sha);
   g_clear_pointer (&run->analysis, attest_analysis_free);
   g_clear_pointer (&run->tracks, g_hash_table_unref);
+  g_clear_object (&run->file);
+  g_free (run->stamp);
 }
 
 static AttestScanResult *
@@ -512,6 +557,8 @@ scan_file (AttestScanner  *self,
   if (reader == NULL)
     return NULL;
   run.uri = g_strdup (attest_frame_reader_get_uri (reader));
+  run.file = g_object_ref (file);
+  run.stamp = file_stamp (file);
   run.sha = attest_file_sha256 (file, cancellable, error);
   if (run.sha == NULL)
     return NULL;
@@ -593,6 +640,19 @@ scan_file (AttestScanner  *self,
              run.uri, stats.frames, stats.faces, stats.detect_us / 1e6, stats.gated,
              stats.gate_us / 1e6, stats.embedded, stats.embed_us / 1e6, stats.checks,
              stats.check_us / 1e6, stats.track_us / 1e6);
+  }
+  /* The hash must cover what was analysed: the file is read again and the scan is complete
+   * only when it is still the same bytes. */
+  {
+    g_autofree char *again = attest_file_sha256 (file, cancellable, error);
+
+    if (again == NULL)
+      return NULL;
+    if (g_ascii_strcasecmp (again, run.sha) != 0)
+      {
+        set_changed_error (&run, error);
+        return NULL;
+      }
   }
   if (!checkpoint (&run, MAX (run.duration_ns, last_pts + 1), TRUE, error))
     return NULL;
