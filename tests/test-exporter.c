@@ -422,8 +422,8 @@ test_export_all (Fixture       *f,
   g_assert_nonnull (result);
   g_assert_cmpuint (result->n_matches, ==, 3);
   g_assert_cmpstr (result->folder, ==, out);
-  /* 4 documents + one gallery face per match; schema v1 stores no probe crops. */
-  g_assert_cmpuint (result->files->len, ==, 7);
+  /* 4 documents + one gallery face per match + the manifest; schema v1 stores no probe crops. */
+  g_assert_cmpuint (result->files->len, ==, 8);
 
   /* CSV: the header, one row per match in id order, quoting round-trips. */
   csv = read_text (out, "matches.csv");
@@ -679,7 +679,7 @@ test_export_probe_crop (Fixture       *f,
 
   result = attest_exporter_export (f->store, dir, NULL, ACTOR, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (result->files->len, ==, 9);
+  g_assert_cmpuint (result->files->len, ==, 10);
 
   probe_name = g_strdup_printf ("match-%" G_GINT64_FORMAT "-probe.png", with_item);
   probe_path = g_build_filename (out, probe_name, NULL);
@@ -1168,6 +1168,20 @@ assert_failed_cleanly (Fixture    *f,
     g_assert_cmpstr (name, ==, only_file);
 }
 
+/* Nothing of a failed export is left beside it: only the notes (and `also`) are there. */
+static void
+assert_only_notes (const char *parent,
+                   const char *also)
+{
+  g_autoptr (GDir) listing = g_dir_open (parent, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (!g_str_equal (name, "notes.txt") && g_strcmp0 (name, also) != 0)
+      g_error ("left beside the export: %s", name);
+}
+
 static void
 test_export_read_only_mount (Fixture       *f,
                              gconstpointer  data)
@@ -1258,8 +1272,10 @@ run_file_size_limit (Fixture    *f,
   g_test_trap_assert_stderr ("*File too large*");
   {
     GError error = { G_IO_ERROR, G_IO_ERROR_FAILED, (char *) folder };
+    g_autofree char *parent = g_path_get_dirname (folder);
 
-    assert_failed_cleanly (f, &error, folder, before, db_before, "notes.txt");
+    assert_failed_cleanly (f, &error, folder, before, db_before, NULL);
+    assert_only_notes (parent, NULL);
   }
 }
 
@@ -1269,21 +1285,20 @@ test_export_disk_full (Fixture       *f,
 {
   g_autofree char *mnt = g_build_filename (f->dir, "tiny", NULL);
   g_autofree char *folder = g_build_filename (mnt, "case 9", NULL);
-  g_autofree char *notes = g_build_filename (folder, "notes.txt", NULL);
+  g_autofree char *notes = g_build_filename (mnt, "notes.txt", NULL);
   g_autofree char *db_before = db_sha256 (f);
   gint64 before = audit_count (f->store);
 
   if (!try_mount_tmpfs (mnt, "size=64k"))
     {
       g_test_message ("disk full: mount refused, running the RLIMIT_FSIZE fallback instead");
-      g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+      g_assert_cmpint (g_mkdir_with_parents (mnt, 0700), ==, 0);
       g_assert_true (g_file_set_contents (notes, "the investigator's own notes", -1, NULL));
       run_file_size_limit (f, folder, db_before);
       return;
     }
   g_test_message ("disk full: a 64 KiB tmpfs at %s, filled up to 8 KiB free", mnt);
-  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
-  /* What was in the folder before stays. */
+  /* What was beside the export before stays. */
   g_assert_true (g_file_set_contents (notes, "the investigator's own notes", -1, NULL));
   fill_up (mnt, 8192);
   {
@@ -1293,7 +1308,8 @@ test_export_disk_full (Fixture       *f,
     g_assert_null (attest_exporter_export (f->store, dir, NULL, ACTOR, &error));
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
     g_assert_nonnull (strstr (error->message, "the disk is full"));
-    assert_failed_cleanly (f, error, folder, before, db_before, "notes.txt");
+    assert_failed_cleanly (f, error, folder, before, db_before, NULL);
+    assert_only_notes (mnt, "filler");
   }
   /* With room again the same export goes through. */
   {
@@ -1316,11 +1332,12 @@ static void
 test_export_file_size_limit (Fixture       *f,
                              gconstpointer  data)
 {
-  g_autofree char *folder = g_build_filename (f->dir, "limited", NULL);
-  g_autofree char *notes = g_build_filename (folder, "notes.txt", NULL);
+  g_autofree char *parent = g_build_filename (f->dir, "limited", NULL);
+  g_autofree char *folder = g_build_filename (parent, "case", NULL);
+  g_autofree char *notes = g_build_filename (parent, "notes.txt", NULL);
   g_autofree char *db_before = db_sha256 (f);
 
-  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
   g_assert_true (g_file_set_contents (notes, "the investigator's own notes", -1, NULL));
   run_file_size_limit (f, folder, db_before);
 }
@@ -1446,7 +1463,7 @@ test_cli_export (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (line, "folder"), ==, out);
   g_assert_cmpint (json_object_get_int_member (line, "matches"), ==, 2);
   files = json_object_get_array_member (line, "files");
-  g_assert_cmpuint (json_array_get_length (files), ==, 6);
+  g_assert_cmpuint (json_array_get_length (files), ==, 7);
   g_assert_cmpstr (json_array_get_string_element (files, 0), ==, "matches.csv");
   for (guint i = 0; i < json_array_get_length (files); i++)
     {
@@ -1629,6 +1646,145 @@ test_export_refuses_tampered (Fixture       *f,
     }
 }
 
+static guint
+count_pngs (const char *folder)
+{
+  g_autoptr (GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    n += g_str_has_suffix (name, ".png");
+  return n;
+}
+
+static void
+exec_sql (AttestStore *store,
+          const char  *sql)
+{
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db = _attest_store_lock (store);
+
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  _attest_store_unlock (store);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(char *const *) a, *(char *const *) b);
+}
+
+/* The names in a folder, sorted, with each file's SHA-256: what "as it was" means. */
+static char *
+folder_state (const char *folder)
+{
+  g_autoptr (GDir) dir = g_dir_open (folder, 0, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  GString *out = g_string_new (NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (folder, g_ptr_array_index (names, i), NULL);
+      g_autofree char *contents = NULL;
+      g_autofree char *sha = NULL;
+      gsize length = 0;
+
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+      g_string_append_printf (out, "%s %s\n", (char *) g_ptr_array_index (names, i), sha);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Where an export goes: a folder of someone's other files is refused and untouched; a
+ * previous Attest export is replaced as a whole (a narrower one leaves no stale crop); a
+ * re-export that fails leaves the previous one byte for byte; the folder is the user's alone
+ * (0700) and so are its files (0600). */
+static void
+test_export_folders (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *others = g_build_filename (f->dir, "others", NULL);
+  g_autofree char *out = g_build_filename (f->dir, "case 12", NULL);
+  g_autoptr (GFile) others_dir = g_file_new_for_path (others);
+  g_autoptr (GFile) dir = g_file_new_for_path (out);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *state = NULL;
+  gint64 audit_before;
+
+  /* Someone's folder: refused, left as it was, nothing recorded. */
+  g_assert_cmpint (g_mkdir (others, 0755), ==, 0);
+  write_source (others, "notes.txt", "the investigator's own notes");
+  before = folder_state (others);
+  audit_before = audit_count (f->store);
+  g_assert_null (attest_exporter_export (f->store, others_dir, NULL, ACTOR, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_nonnull (strstr (error->message, "it holds other files"));
+  g_clear_error (&error);
+  state = folder_state (others);
+  g_assert_cmpstr (state, ==, before);
+  g_assert_cmpint (audit_count (f->store), ==, audit_before);
+  g_clear_pointer (&before, g_free);
+  g_clear_pointer (&state, g_free);
+
+  /* A new folder: the user's alone. */
+  {
+    g_autoptr (AttestExportResult) result = attest_exporter_export (f->store, dir, NULL, ACTOR, &error);
+    GStatBuf st;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (g_stat (out, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+    for (guint i = 0; i < result->files->len; i++)
+      {
+        g_autofree char *path = g_build_filename (out, g_ptr_array_index (result->files, i), NULL);
+
+        g_assert_cmpint (g_stat (path, &st), ==, 0);
+        g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+      }
+    g_assert_cmpuint (count_pngs (out), ==, 3);
+  }
+
+  /* Again, narrower (one source): replaced as a whole, no crop of the other source stays. */
+  {
+    g_autoptr (AttestExportResult) result = attest_exporter_export (f->store, dir, f->sha_b, ACTOR,
+                                                                    &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (result->n_matches, ==, 1);
+    g_assert_cmpuint (count_pngs (out), ==, 1);
+  }
+
+  /* A re-export that fails at the very end (the database refuses the export's record): the
+   * previous export is there as it was, nothing beside it. */
+  before = folder_state (out);
+  audit_before = audit_count (f->store);
+  exec_sql (f->store, "CREATE TEMP TRIGGER test_export_fails BEFORE INSERT ON main.audit"
+                      " BEGIN SELECT RAISE (ABORT, 'the database is locked (test)'); END;");
+  g_assert_null (attest_exporter_export (f->store, dir, NULL, ACTOR, &error));
+  g_assert_nonnull (error);
+  g_test_message ("failed re-export: %s", error->message);
+  g_clear_error (&error);
+  exec_sql (f->store, "DROP TRIGGER temp.test_export_fails");
+  state = folder_state (out);
+  g_assert_cmpstr (state, ==, before);
+  g_assert_cmpint (audit_count (f->store), ==, audit_before);
+  {
+    g_autoptr (GDir) parent = g_dir_open (f->dir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (parent)) != NULL)
+      g_assert_false (g_str_has_prefix (name, ".case 12.attest-"));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1638,6 +1794,7 @@ main (int    argc,
   g_test_add ("/exporter/all", Fixture, NULL, fixture_set_up, test_export_all, fixture_tear_down);
   g_test_add ("/exporter/csv-formulas", Fixture, NULL, fixture_set_up, test_export_csv_formulas, fixture_tear_down);
   g_test_add ("/exporter/refuses-tampered", Fixture, NULL, fixture_set_up, test_export_refuses_tampered, fixture_tear_down);
+  g_test_add ("/exporter/folders", Fixture, NULL, fixture_set_up, test_export_folders, fixture_tear_down);
   g_test_add ("/exporter/one-source", Fixture, NULL, fixture_set_up, test_export_one_source, fixture_tear_down);
   g_test_add ("/exporter/skips-revoked", Fixture, NULL, fixture_set_up, test_export_skips_revoked, fixture_tear_down);
   g_test_add ("/exporter/probe-crop", Fixture, NULL, fixture_set_up, test_export_probe_crop, fixture_tear_down);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <unistd.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -772,8 +773,9 @@ write_file (const char  *tmp,
   g_autofree char *path = g_build_filename (tmp, name, NULL);
   g_autoptr (GError) local = NULL;
 
-  /* g_file_set_contents writes a temporary file and removes it when the write fails. */
-  if (!g_file_set_contents (path, data, size, &local))
+  /* Written aside and renamed, removed when the write fails; readable by the user alone, as
+   * the gallery is. */
+  if (!g_file_set_contents_full (path, data, size, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &local))
     {
       GIOErrorEnum code = local->domain == G_FILE_ERROR
                             ? g_io_error_from_file_error (local->code) : G_IO_ERROR_FAILED;
@@ -804,6 +806,8 @@ reason_for (const GError *cause)
       return _("you may not write there");
     case G_IO_ERROR_NOT_FOUND:
       return _("part of that path does not exist and cannot be created");
+    case G_IO_ERROR_BUSY:
+      return _("it is a mount point: choose a folder inside it");
     default:
       return NULL;
     }
@@ -820,6 +824,152 @@ fail_in_folder (GError     **error,
                cause != NULL && cause->domain == G_IO_ERROR ? cause->code : G_IO_ERROR_FAILED,
                _("Could not export to the folder “%s”: %s"), folder,
                reason != NULL ? reason : cause != NULL ? cause->message : g_strerror (errno));
+}
+
+/* ---- the folder ---- */
+
+#define MANIFEST_NAME "attest-export.json"
+#define MANIFEST_FORMAT "attest-export"
+
+/* The manifest: every file of the export with its size and SHA-256, so that a later export
+ * can tell a previous Attest export (replaced as a whole) from someone's other files. */
+static char *
+build_manifest (const char *tmp,
+                GPtrArray  *files)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, MANIFEST_FORMAT);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, 1);
+  json_builder_set_member_name (b, "files");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *name = g_ptr_array_index (files, i);
+      g_autofree char *path = g_build_filename (tmp, name, NULL);
+      g_autofree char *contents = NULL;
+      g_autofree char *sha = NULL;
+      gsize length = 0;
+
+      if (!g_file_get_contents (path, &contents, &length, NULL))
+        return NULL;
+      sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, name);
+      json_builder_set_member_name (b, "bytes");
+      json_builder_add_int_value (b, (gint64) length);
+      json_builder_set_member_name (b, "sha256");
+      json_builder_add_string_value (b, sha);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  return json_generator_to_data (gen, NULL);
+}
+
+/* Whether `folder` holds a previous Attest export and nothing else: its manifest lists every
+ * file there. */
+static gboolean
+is_previous_export (const char *folder)
+{
+  g_autofree char *manifest = g_build_filename (folder, MANIFEST_NAME, NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GDir) dir = NULL;
+  JsonObject *root;
+  JsonArray *files;
+  const char *name;
+
+  if (!json_parser_load_from_file (parser, manifest, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return FALSE;
+  root = json_node_get_object (json_parser_get_root (parser));
+  if (g_strcmp0 (json_object_get_string_member_with_default (root, "format", NULL),
+                 MANIFEST_FORMAT) != 0 ||
+      !json_object_has_member (root, "files") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "files")))
+    return FALSE;
+  files = json_object_get_array_member (root, "files");
+  for (guint i = 0; i < json_array_get_length (files); i++)
+    {
+      JsonNode *node = json_array_get_element (files, i);
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return FALSE;
+      g_hash_table_add (listed, (gpointer) json_object_get_string_member_with_default (
+                                  json_node_get_object (node), "name", ""));
+    }
+  dir = g_dir_open (folder, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (!g_str_equal (name, MANIFEST_NAME) && !g_hash_table_contains (listed, name))
+      return FALSE;
+  return dir != NULL;
+}
+
+/* Where an export may go: a new folder, an empty one, or a previous Attest export. */
+static gboolean
+check_target (const char  *folder,
+              gboolean    *exists,
+              GError     **error)
+{
+  g_autoptr (GDir) dir = NULL;
+
+  *exists = g_file_test (folder, G_FILE_TEST_EXISTS);
+  if (!*exists)
+    return TRUE;
+  if (!g_file_test (folder, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
+                   _("Could not export to the folder “%s”: it is a file, not a folder"), folder);
+      return FALSE;
+    }
+  /* It is replaced, so it must be ours to change (a read-only disk is said as such). */
+  if (access (folder, W_OK) != 0)
+    {
+      int saved = errno;
+
+      g_autoptr (GError) cause = g_error_new_literal (G_IO_ERROR, g_io_error_from_errno (saved),
+                                                      g_strerror (saved));
+
+      fail_in_folder (error, cause, folder);
+      return FALSE;
+    }
+  dir = g_dir_open (folder, 0, NULL);
+  if (dir != NULL && g_dir_read_name (dir) == NULL)
+    return TRUE;
+  if (is_previous_export (folder))
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+               _("Could not export to the folder “%s”: it holds other files. Choose a new or "
+                 "empty folder, or a previous Attest export to replace."), folder);
+  return FALSE;
+}
+
+/* A name beside `folder` that nothing has (for moving the previous export aside). */
+static char *
+aside_name (const char *parent,
+            const char *base,
+            const char *what)
+{
+  g_autofree char *name = g_strdup_printf (".%s.attest-%s-XXXXXX", base, what);
+  char *path = g_build_filename (parent, name, NULL);
+
+  if (g_mkdtemp_full (path, 0700) == NULL)
+    {
+      g_free (path);
+      return NULL;
+    }
+  g_rmdir (path);
+  return path;
 }
 
 /* Words for the selection, for the report and the export's audit entry. */
@@ -941,7 +1091,10 @@ attest_exporter_export_full (AttestStore               *store,
   g_autoptr (GPtrArray) revoked = NULL;
   g_autoptr (GPtrArray) audit = NULL;
   g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GPtrArray) moved = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *parent = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *old = NULL;
+  gboolean target_exists = FALSE;
   g_autoptr (GHashTable) fmr_texts = NULL;
   g_autoptr (GError) local = NULL;
   g_autofree char *folder = NULL;
@@ -1006,21 +1159,25 @@ attest_exporter_export_full (AttestStore               *store,
   fmr_texts = estimate_fmr (store, matches);
   selection = describe_selection (options);
 
-  if (!g_file_make_directory_with_parents (dir, NULL, &local) &&
-      !g_error_matches (local, G_IO_ERROR, G_IO_ERROR_EXISTS))
+  /* A new or empty folder, or a previous Attest export replaced as a whole: everything is
+   * written beside it and swapped in when complete, so a failure leaves what was there. */
+  if (!check_target (folder, &target_exists, error))
+    return NULL;
+  parent = g_path_get_dirname (folder);
+  base = g_path_get_basename (folder);
+  if (g_mkdir_with_parents (parent, 0700) != 0)
     {
+      int saved = errno;
+
+      local = g_error_new_literal (G_IO_ERROR, g_io_error_from_errno (saved), g_strerror (saved));
       fail_in_folder (error, local, folder);
       return NULL;
     }
-  g_clear_error (&local);
-  if (!g_file_test (folder, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
-                   _("Could not export to the folder “%s”: it is a file, not a folder"), folder);
-      return NULL;
-    }
+  {
+    g_autofree char *name = g_strdup_printf (".%s.attest-new-XXXXXX", base);
 
-  tmp = g_build_filename (folder, ".attest-export-XXXXXX", NULL);
+    tmp = g_build_filename (parent, name, NULL);
+  }
   if (g_mkdtemp_full (tmp, 0700) == NULL)
     {
       int saved = errno;
@@ -1065,24 +1222,39 @@ attest_exporter_export_full (AttestStore               *store,
         }
     }
 
-  /* Every file is complete: move them into place (same file system: no new space needed). */
-  for (guint i = 0; i < files->len; i++)
-    {
-      const char *name = g_ptr_array_index (files, i);
-      g_autofree char *from = g_build_filename (tmp, name, NULL);
-      g_autofree char *to = g_build_filename (folder, name, NULL);
+  /* Every file is complete: the manifest, then the swap (renames in one folder: atomic, no
+   * new space needed). */
+  {
+    g_autofree char *manifest = build_manifest (tmp, files);
 
-      if (g_rename (from, to) != 0)
+    if (manifest == NULL)
+      {
+        local = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, _("could not read back what was written"));
+        goto fail;
+      }
+    if (!write_file (tmp, MANIFEST_NAME, manifest, strlen (manifest), files, &local))
+      goto fail;
+  }
+  if (target_exists)
+    {
+      old = aside_name (parent, base, "old");
+      if (old == NULL || g_rename (folder, old) != 0)
         {
           int saved = errno;
 
-          local = g_error_new (G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s",
-                               name, g_strerror (saved));
+          g_clear_pointer (&old, g_free);
+          local = g_error_new_literal (G_IO_ERROR, g_io_error_from_errno (saved), g_strerror (saved));
           goto fail;
         }
-      g_ptr_array_add (moved, g_steal_pointer (&to));
     }
-  remove_folder (tmp);
+  if (g_rename (tmp, folder) != 0)
+    {
+      int saved = errno;
+
+      local = g_error_new_literal (G_IO_ERROR, g_io_error_from_errno (saved), g_strerror (saved));
+      goto fail;
+    }
+  g_clear_pointer (&tmp, g_free);
 
   details = build_details (folder, options, matches, csv_sha256, selection);
   entry.actor = (char *) options->actor;
@@ -1096,11 +1268,14 @@ attest_exporter_export_full (AttestStore               *store,
   audit_id = attest_store_append_audit (store, &entry, error);
   if (audit_id < 0)
     {
-      /* Not recorded, so not exported: take the files back out. */
-      for (guint i = 0; i < moved->len; i++)
-        g_unlink (g_ptr_array_index (moved, i));
+      /* Not recorded, so not exported: what was there before comes back. */
+      remove_folder (folder);
+      if (old != NULL)
+        g_rename (old, folder);
       return NULL;
     }
+  if (old != NULL)
+    remove_folder (old);
 
   result = g_new0 (AttestExportResult, 1);
   result->folder = g_steal_pointer (&folder);
@@ -1111,9 +1286,10 @@ attest_exporter_export_full (AttestStore               *store,
   return result;
 
 fail:
-  for (guint i = 0; i < moved->len; i++)
-    g_unlink (g_ptr_array_index (moved, i));
-  remove_folder (tmp);
+  if (tmp != NULL)
+    remove_folder (tmp);
+  if (old != NULL)
+    g_rename (old, folder);
   fail_in_folder (error, local, folder);
   return NULL;
 }

@@ -7,13 +7,14 @@
  * (self-contained, images as data: URIs, one printable page per match) and audit.jsonl (every
  * audit entry up to the export, with prev_hash and hash, so a reader can verify the chain).
  *
- * Revoked matches (a revoked_at column that is set) are not exported. The files are written to
- * a hidden temporary folder inside the target and renamed into place; only when all of them are
- * in place is the export itself audited (action "export", subject "export", details: folder,
- * count, matches.csv sha256 and the selection). On failure (folder unwritable, disk full, ...)
- * nothing is audited, no file of the export is left in the folder (files it replaced are
- * gone only when the failure comes after they were moved in, which needs a rename to fail)
- * and the error names the folder.
+ * Revoked matches (a revoked_at column that is set) are not exported. The target is a new or
+ * empty folder, or a previous Attest export (its attest-export.json manifest lists every file
+ * there, with size and SHA-256), which is replaced as a whole; a folder of other files is
+ * refused. Everything is written to a hidden folder beside the target (0700, files 0600) and
+ * swapped in with renames when complete; only then is the export audited (action "export",
+ * subject "export", details: folder, count, matches.csv sha256 and the selection). On failure
+ * (folder unwritable, disk full, the record refused, ...) nothing is audited, the previous
+ * export (or nothing) is there as it was, and the error names the folder.
  *
  * Selection (AttestExportOptions): every standing match, or those of one source, or a time
  * range (source_ms within [from_ms, to_ms], in every source or in the one source), or a given
