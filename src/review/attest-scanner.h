@@ -35,8 +35,9 @@ G_BEGIN_DECLS
 /* The default frame step: every 8th frame (about 3 per second at 25 fps). The tracker keeps
  * one track per appearance from every 2nd to every 10th frame (tests/test-tracker.c); on the
  * bundled sample every 5th, 8th and 10th frame give the same 12 items, spans within 0.4 s.
- * Measured on the 2-core build machine shared with other jobs (load 3): every 5th frame
- * scans the sample in 0.92 of its duration, every 8th in 0.66, every 10th in 0.51. */
+ * Measured on the 2-core build machine (idle, with the shared per-frame step of
+ * analysis/attest-analysis.h): every 5th frame scans the sample in 0.27 of its duration,
+ * every 8th in 0.21, every 10th in 0.17 (`attest-cli bench` prints the figure). */
 #define ATTEST_SCANNER_DEFAULT_EVERY 8
 /* Extra crops stored with an item besides its probe, spread over the track (the track's
  * summary keeps them, as live matching does: attest-track-summary.h); candidates stored per
