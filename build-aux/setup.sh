@@ -29,7 +29,7 @@ packages=(
   build-essential meson ninja-build pkg-config gettext desktop-file-utils appstream
   libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libgtk-4-bin libadwaita-1-dev libjson-glib-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
-  libopencv-dev libsqlite3-dev sqlite3
+  libopencv-dev libsqlite3-dev sqlite3 libsodium-dev
   # run and test (headless too)
   xvfb xauth xdotool imagemagick libgl1-mesa-dri gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad

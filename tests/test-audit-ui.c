@@ -606,7 +606,7 @@ test_export_dialog (void)
     g_assert_nonnull (strstr (html, "was undone on "));
     g_assert_nonnull (strstr (html, "<td>reject John_Salley (item:2)</td>"));
     g_assert_nonnull (strstr (html, "<td>confirm John_Schneider (item:2)</td>"));
-    g_assert_nonnull (strstr (html, "<td>undo of entry 10 (confirm)</td>"));
+    g_assert_nonnull (strstr (html, "<td>undo of entry 10 (confirm John_Schneider)</td>"));
     g_assert_nonnull (strstr (html, "Score 0.89 (threshold 0.45)"));
   }
   /* Keep a copy of the report for people to look at. */

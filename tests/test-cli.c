@@ -367,7 +367,9 @@ test_verify_audit (void)
 
   run_cli (&fresh, "--database", db, "verify-audit", NULL);
   g_assert_cmpint (fresh.status, ==, 0);
-  g_assert_cmpstr (fresh.out, ==, "{\"intact\":true,\"entries\":0,\"matches\":0}\n");
+  g_assert_true (g_str_has_prefix (fresh.out, "{\"intact\":true,\"entries\":0,\"matches\":0,"
+                                              "\"key_id\":\""));
+  g_assert_nonnull (strstr (fresh.out, "\"this_key\":0,\"before_keys\":0,\"other_keys\":0,"));
 
   run_cli (&refused, "verify-audit", "--database", text, NULL);
   g_assert_cmpint (refused.status, ==, 3);
@@ -569,7 +571,9 @@ test_enrol (void)
 
     run_cli (&audit, "--database", db, "verify-audit", NULL);
     g_assert_cmpint (audit.status, ==, 0);
-    g_assert_cmpstr (audit.out, ==, "{\"intact\":true,\"entries\":3,\"matches\":0}\n");
+    g_assert_true (g_str_has_prefix (audit.out, "{\"intact\":true,\"entries\":3,\"matches\":0,"));
+  /* Every entry authenticated by this installation's key. */
+  g_assert_nonnull (strstr (audit.out, "\"this_key\":3,\"before_keys\":0,\"other_keys\":0,"));
   }
   rm_rf (dir);
 }
@@ -887,7 +891,9 @@ test_verify_audit_tampered (void)
 
   run_cli (&intact, "--database", db, "verify-audit", NULL);
   g_assert_cmpint (intact.status, ==, 0);
-  g_assert_cmpstr (intact.out, ==, "{\"intact\":true,\"entries\":3,\"matches\":0}\n");
+  g_assert_true (g_str_has_prefix (intact.out, "{\"intact\":true,\"entries\":3,\"matches\":0,"));
+  /* Every entry authenticated by this installation's key. */
+  g_assert_nonnull (strstr (intact.out, "\"this_key\":3,\"before_keys\":0,\"other_keys\":0,"));
 
   /* Drop whatever UPDATE triggers the schema has, then edit entry 2. */
   {

@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 
 #include "review/attest-exporter.h"
+#include "review/attest-export-check.h"
 #include "store/attest-gallery.h"
 #include "store/attest-matches.h"
 #include "store/attest-store-private.h"
@@ -164,15 +165,30 @@ confirm_item_match (Fixture    *f,
   match_id = sqlite3_last_insert_rowid (db);
 
   /* The confirmation names whom it confirmed, as the review queue's does. */
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT identity_id, decided_at FROM matches WHERE id = ?",
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT m.identity_id, m.decided_at, i.name"
+                                           " FROM matches m JOIN identities i ON i.id = m.identity_id"
+                                           " WHERE m.id = ?",
                                        -1, &stmt, NULL), ==, SQLITE_OK);
   sqlite3_bind_int64 (stmt, 1, match_id);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  details = item_id > 0
-            ? g_strdup_printf ("{\"item_id\":%" G_GINT64_FORMAT ",\"identity_id\":%" G_GINT64_FORMAT "}",
-                               item_id, (gint64) sqlite3_column_int64 (stmt, 0))
-            : g_strdup_printf ("{\"identity_id\":%" G_GINT64_FORMAT "}",
-                               (gint64) sqlite3_column_int64 (stmt, 0));
+  {
+    g_autoptr (JsonBuilder) b = json_builder_new ();
+    g_autoptr (JsonNode) root = NULL;
+
+    json_builder_begin_object (b);
+    if (item_id > 0)
+      {
+        json_builder_set_member_name (b, "item_id");
+        json_builder_add_int_value (b, item_id);
+      }
+    json_builder_set_member_name (b, "identity_id");
+    json_builder_add_int_value (b, sqlite3_column_int64 (stmt, 0));
+    json_builder_set_member_name (b, "name");
+    json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 2));
+    json_builder_end_object (b);
+    root = json_builder_get_root (b);
+    details = json_to_string (root, FALSE);
+  }
   entry.at_us = sqlite3_column_int64 (stmt, 1);
   sqlite3_finalize (stmt);
   entry.details = details;
@@ -279,6 +295,9 @@ fixture_tear_down (Fixture       *f,
   g_free (f->sha_b);
 }
 
+static void flip_byte (const char *path,
+                       gsize       at);
+
 /* ---- reading the files back ---- */
 
 static char *
@@ -381,6 +400,18 @@ last_audit_entry (AttestStore *store)
   return g_ptr_array_steal_index (all, all->len - 1);
 }
 
+/* The hash of the entry before the newest (the export's own record). */
+static char *
+last_audit_entry_before_export_hash (AttestStore *store)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) entries = attest_store_list_audit (store, 0, 0, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, >=, 2);
+  return g_strdup (((AttestAuditEntry *) entries->pdata[entries->len - 2])->hash);
+}
+
 static void
 assert_audit_intact (AttestStore *store)
 {
@@ -422,8 +453,9 @@ test_export_all (Fixture       *f,
   g_assert_nonnull (result);
   g_assert_cmpuint (result->n_matches, ==, 3);
   g_assert_cmpstr (result->folder, ==, out);
-  /* 4 documents + one gallery face per match + the manifest; schema v1 stores no probe crops. */
-  g_assert_cmpuint (result->files->len, ==, 8);
+  /* 4 documents + one gallery face per match + the manifest and its signature; these matches
+   * have no review item, so no probe crops. */
+  g_assert_cmpuint (result->files->len, ==, 9);
 
   /* CSV: the header, one row per match in id order, quoting round-trips. */
   csv = read_text (out, "matches.csv");
@@ -495,9 +527,12 @@ test_export_all (Fixture       *f,
   g_assert_null (strstr (html, "src=\"/"));
   g_assert_null (strstr (html, "href="));
   g_assert_nonnull (strstr (html, "@media print"));
-  /* The decision chain: each match's confirmation, by whom. */
-  g_assert_cmpuint (count_occurrences (html, "<td>confirm (match:"), ==, 3);
-  g_assert_cmpuint (count_occurrences (html, "</td><td>" ACTOR "</td>"), ==, 3);
+  /* The decision chain: each match's confirmation, by whom, with the name confirmed, and the
+   * enrolment of the gallery face it was matched with. */
+  g_assert_cmpuint (count_occurrences (html, "<td>confirm "), ==, 3);
+  g_assert_cmpuint (count_occurrences (html, "<td>confirm Bo, Jr. &amp; Co (match:"), ==, 1);
+  g_assert_cmpuint (count_occurrences (html, "<td>enrol"), ==, 3);
+  g_assert_cmpuint (count_occurrences (html, "</td><td>" ACTOR "</td>"), ==, 6);
 
   /* audit.jsonl: every entry before the export, chained; the export entry follows it. */
   jsonl = read_text (out, "audit.jsonl");
@@ -679,7 +714,7 @@ test_export_probe_crop (Fixture       *f,
 
   result = attest_exporter_export (f->store, dir, NULL, ACTOR, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (result->files->len, ==, 10);
+  g_assert_cmpuint (result->files->len, ==, 11);
 
   probe_name = g_strdup_printf ("match-%" G_GINT64_FORMAT "-probe.png", with_item);
   probe_path = g_build_filename (out, probe_name, NULL);
@@ -1088,6 +1123,7 @@ test_export_audit_verifiable (Fixture       *f,
       e.rationale = STR ("rationale");
       e.details = STR ("details");
       e.prev_hash = STR ("prev_hash");
+      e.key_id = json_object_has_member (o, "key_id") ? STR ("key_id") : NULL;
 #undef STR
 #undef DBL
       g_assert_cmpstr (e.prev_hash, ==, prev);
@@ -1463,7 +1499,7 @@ test_cli_export (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (line, "folder"), ==, out);
   g_assert_cmpint (json_object_get_int_member (line, "matches"), ==, 2);
   files = json_object_get_array_member (line, "files");
-  g_assert_cmpuint (json_array_get_length (files), ==, 7);
+  g_assert_cmpuint (json_array_get_length (files), ==, 8);
   g_assert_cmpstr (json_array_get_string_element (files, 0), ==, "matches.csv");
   for (guint i = 0; i < json_array_get_length (files); i++)
     {
@@ -1477,6 +1513,29 @@ test_cli_export (Fixture       *f,
   g_assert_cmpstr (csv_get (rows, 1, "source_sha256"), ==, f->sha_a);
   g_assert_cmpstr (csv_get (rows, 2, "source_sha256"), ==, f->sha_a);
   run_clear (&run);
+
+  /* attest-cli verify-export: exit 0 on the export as written, 1 naming a changed file. */
+  {
+    const char *args[] = { "verify-export", out, NULL };
+    g_autofree char *report = g_build_filename (out, "report.html", NULL);
+
+    run_cli (&run, args);
+    g_test_message ("verify-export: %s%s", run.out, run.err);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_true (g_str_has_prefix (run.out, "{\"intact\":true,\"files\":6,"));
+    g_assert_nonnull (strstr (run.out, "\"this_installation\":true"));
+    g_assert_nonnull (strstr (run.out, "\"problems\":[]}"));
+    run_clear (&run);
+
+    flip_byte (report, 100);
+    run_cli (&run, args);
+    g_test_message ("verify-export, report.html changed: %s%s", run.out, run.err);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_true (g_str_has_prefix (run.out, "{\"intact\":false,"));
+    g_assert_nonnull (strstr (run.err, "report.html differs from the manifest"));
+    run_clear (&run);
+    flip_byte (report, 100);
+  }
 
   f->store = attest_store_open (f->db_path, &error);
   g_assert_no_error (error);
@@ -1601,11 +1660,18 @@ test_export_refuses_tampered (Fixture       *f,
     "UPDATE matches SET identity_id = (SELECT max (id) FROM identities), reviewer = 'Alice"
     " Trusted', rationale = 'clear match', score = 0.99 WHERE id = 1",
     "DROP TRIGGER audit_no_update; UPDATE audit SET rationale = 'forged' WHERE id = 3",
+    /* The newest confirmation removed and the head moved back to the entry before it. */
+    "DROP TRIGGER audit_no_delete; UPDATE matches SET audit_id = NULL WHERE audit_id = 5;"
+    " DELETE FROM matches WHERE audit_id IS NULL; DELETE FROM audit WHERE id = 5;"
+    " UPDATE attest_meta SET value = 4 WHERE key = 'audit_count';"
+    " UPDATE attest_meta SET value = (SELECT hash FROM audit WHERE id = 4) WHERE key = 'audit_head'",
   };
   const char *messages[] = {
     "Match 1 does not say what its confirmation (audit entry 3) says: identity, reviewer,"
     " rationale, score",
     "the audit log does not verify",
+    "the audit log does not verify (The audit log’s head (entry 4) was not written by this "
+    "installation: newer entries were removed or the head was moved)",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (attacks); i++)
@@ -1785,6 +1851,304 @@ test_export_folders (Fixture       *f,
   }
 }
 
+
+/* ---- self-verifying exports ---- */
+
+static void
+copy_folder (const char *from,
+             const char *to)
+{
+  g_autoptr (GDir) dir = g_dir_open (from, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  g_assert_cmpint (g_mkdir (to, 0700), ==, 0);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *a = g_build_filename (from, name, NULL);
+      g_autofree char *b = g_build_filename (to, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      g_assert_true (g_file_get_contents (a, &contents, &length, NULL));
+      g_assert_true (g_file_set_contents (b, contents, length, NULL));
+    }
+}
+
+static void
+flip_byte (const char *path,
+           gsize       at)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 0);
+  contents[MIN (at, length - 1)] ^= 0x01;
+  g_assert_true (g_file_set_contents (path, contents, length, NULL));
+}
+
+static AttestExportCheck *
+check_folder (Fixture    *f,
+              const char *folder)
+{
+  g_autoptr (GError) error = NULL;
+  AttestExportCheck *check = attest_export_check (folder, attest_store_get_key (f->store), &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (check);
+  for (guint i = 0; i < check->problems->len; i++)
+    g_test_message ("  problem: %s", (char *) g_ptr_array_index (check->problems, i));
+  return check;
+}
+
+static gboolean
+has_problem (AttestExportCheck *check,
+             const char        *text)
+{
+  for (guint i = 0; i < check->problems->len; i++)
+    if (strstr (g_ptr_array_index (check->problems, i), text) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* An export checks itself against its signed manifest; a byte changed in any of its files,
+ * a file added or removed, or a manifest re-written to fit an edit is named. */
+static void
+test_export_self_verifying (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *out = g_build_filename (f->dir, "signed", NULL);
+  g_autoptr (GFile) dir = g_file_new_for_path (out);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AttestExportResult) result = NULL;
+  g_autoptr (AttestExportCheck) check = NULL;
+  g_autofree char *report = NULL;
+  const char *png = NULL;
+  guint n = 0;
+
+  result = attest_exporter_export (f->store, dir, NULL, ACTOR, &error);
+  g_assert_no_error (error);
+  check = check_folder (f, out);
+  g_assert_true (check->intact);
+  g_assert_true (check->this_installation);
+  g_assert_cmpstr (check->key_id, ==, attest_key_get_id (attest_store_get_key (f->store)));
+  g_assert_cmpuint (check->n_files, ==, result->files->len - 2);
+  g_assert_cmpuint (check->n_matches, ==, 3);
+  g_assert_cmpuint (check->n_entries, ==, audit_count (f->store) - 1);
+  {
+    g_autofree char *head = last_audit_entry_before_export_hash (f->store);
+
+    g_assert_cmpstr (check->head, ==, head);
+  }
+  report = read_text (out, "report.html");
+  g_assert_nonnull (strstr (report, check->key_id));
+  g_assert_nonnull (strstr (report, check->head));
+  g_clear_pointer (&check, attest_export_check_free);
+
+  for (guint i = 0; i < result->files->len; i++)
+    if (g_str_has_suffix (g_ptr_array_index (result->files, i), ".png"))
+      png = g_ptr_array_index (result->files, i);
+  g_assert_nonnull (png);
+
+  {
+    const struct { const char *file; gsize at; const char *says; } edits[] = {
+      { "matches.csv", 40, "matches.csv differs from the manifest" },
+      { "matches.json", 60, "matches.json differs from the manifest" },
+      { "report.html", 500, "report.html differs from the manifest" },
+      { "audit.jsonl", 30, "audit.jsonl differs from the manifest" },
+      { png, 60, "differs from the manifest" },
+      { "attest-export.json", 40, "attest-export.json" },
+      { "attest-export.sig", 3, "does not match its signature" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (edits); i++)
+      {
+        g_autofree char *name = g_strdup_printf ("edited-%u", i);
+        g_autofree char *copy = g_build_filename (f->dir, name, NULL);
+        g_autofree char *path = g_build_filename (copy, edits[i].file, NULL);
+        g_autoptr (AttestExportCheck) edited = NULL;
+
+        copy_folder (out, copy);
+        flip_byte (path, edits[i].at);
+        g_test_message ("a byte of %s changed:", edits[i].file);
+        edited = check_folder (f, copy);
+        g_assert_false (edited->intact);
+        g_assert_true (has_problem (edited, edits[i].says));
+        if (i < 5)
+          g_assert_true (has_problem (edited, edits[i].file));
+        n++;
+      }
+  }
+
+  /* A file added, a file removed. */
+  {
+    g_autofree char *copy = g_build_filename (f->dir, "added", NULL);
+    g_autoptr (AttestExportCheck) edited = NULL;
+
+    copy_folder (out, copy);
+    write_source (copy, "extra.txt", "not from Attest");
+    edited = check_folder (f, copy);
+    g_assert_false (edited->intact);
+    g_assert_true (has_problem (edited, "extra.txt is not part of the export"));
+  }
+  {
+    g_autofree char *copy = g_build_filename (f->dir, "removed", NULL);
+    g_autofree char *path = g_build_filename (copy, png, NULL);
+    g_autoptr (AttestExportCheck) edited = NULL;
+
+    copy_folder (out, copy);
+    g_assert_cmpint (g_unlink (path), ==, 0);
+    edited = check_folder (f, copy);
+    g_assert_false (edited->intact);
+    g_assert_true (has_problem (edited, png));
+    g_assert_true (has_problem (edited, "it is missing"));
+  }
+
+  /* A careful forger: edits matches.json's score and puts the file's new hash in the manifest.
+   * The signature no longer holds, and the match no longer says what its confirmation says. */
+  {
+    g_autofree char *copy = g_build_filename (f->dir, "forged", NULL);
+    g_autofree char *json_path = g_build_filename (copy, "matches.json", NULL);
+    g_autofree char *manifest_path = g_build_filename (copy, "attest-export.json", NULL);
+    g_autofree char *json = NULL;
+    g_autofree char *manifest = NULL;
+    g_autofree char *old_sha = NULL;
+    g_autofree char *new_sha = NULL;
+    g_autoptr (GString) edited_json = NULL;
+    g_autoptr (GString) edited_manifest = NULL;
+    g_autoptr (AttestExportCheck) edited = NULL;
+
+    copy_folder (out, copy);
+    g_assert_true (g_file_get_contents (json_path, &json, NULL, NULL));
+    old_sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, json, -1);
+    edited_json = g_string_new (json);
+    g_assert_cmpuint (g_string_replace (edited_json, "\"score\" : 0.62", "\"score\" : 0.99", 1), ==, 1);
+    g_assert_true (g_file_set_contents (json_path, edited_json->str, -1, NULL));
+    new_sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, edited_json->str, -1);
+    g_assert_true (g_file_get_contents (manifest_path, &manifest, NULL, NULL));
+    edited_manifest = g_string_new (manifest);
+    g_assert_cmpuint (g_string_replace (edited_manifest, old_sha, new_sha, 1), ==, 1);
+    g_assert_true (g_file_set_contents (manifest_path, edited_manifest->str, -1, NULL));
+    edited = check_folder (f, copy);
+    g_assert_false (edited->intact);
+    g_assert_true (has_problem (edited, "does not match its signature"));
+    g_assert_true (has_problem (edited, "does not say what its confirmation"));
+    g_assert_true (has_problem (edited, "score"));
+  }
+
+  /* Made by another installation: it verifies against the key it names, which is not ours. */
+  {
+    g_autofree char *key_path = g_build_filename (f->dir, "other.key", NULL);
+    g_autoptr (AttestKey) other = attest_key_load (key_path, TRUE, &error);
+    g_autoptr (AttestExportCheck) theirs = NULL;
+
+    g_assert_no_error (error);
+    theirs = attest_export_check (out, other, &error);
+    g_assert_no_error (error);
+    g_assert_true (theirs->intact);
+    g_assert_false (theirs->this_installation);
+  }
+
+  /* Not an export at all. */
+  {
+    g_autoptr (AttestExportCheck) none = attest_export_check (f->dir, NULL, &error);
+
+    g_assert_null (none);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    g_assert_nonnull (strstr (error->message, "is not an Attest export"));
+    g_clear_error (&error);
+  }
+  g_assert_cmpuint (n, ==, 7);
+}
+
+/* One match exported: audit.jsonl shows in full only what it depends on; the other person's
+ * enrolment and confirmations are hashes, and the chain still checks from end to end. */
+static void
+test_export_minimal_disclosure (Fixture       *f,
+                                gconstpointer  data)
+{
+  AttestExportOptions options = ATTEST_EXPORT_OPTIONS_INIT;
+  g_autoptr (AttestExportResult) result = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (AttestExportCheck) check = NULL;
+  g_autofree char *out = g_build_filename (f->dir, "one", NULL);
+  g_autofree char *jsonl = NULL;
+  g_autofree char *bo_json = NULL;
+
+  options.actor = ACTOR;
+  options.match_ids = &f->match_ids[1];
+  options.n_match_ids = 1;
+  rows = export_rows (f, "one", &options, &result);
+  g_assert_cmpuint (rows->len, ==, 2);
+  jsonl = read_text (out, "audit.jsonl");
+  /* Ann's name is in JSON as "Ann \"Nan\" O'Neil <b>": neither form is anywhere. */
+  g_assert_null (strstr (jsonl, "Nan"));
+  g_assert_null (strstr (jsonl, "door camera"));
+  g_assert_null (strstr (jsonl, RATIONALE));
+  bo_json = g_strdup ("Bo, Jr. & Co");
+  g_assert_nonnull (strstr (jsonl, bo_json));
+  check = check_folder (f, out);
+  g_assert_true (check->intact);
+  /* Entries: enrol Ann, enrol Bo, three confirmations; disclosed: Bo's enrolment and his
+   * confirmation. */
+  g_assert_cmpuint (check->n_entries, ==, 5);
+  g_assert_cmpuint (check->n_withheld, ==, 3);
+}
+
+/* A rename and a merge after the confirmation: the match still shows the name the reviewer
+ * confirmed, says what it is called now, lists both in its decision chain, and verifies. */
+static void
+test_export_renamed_since (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = g_build_filename (f->dir, "renamed", NULL);
+  g_autoptr (GFile) dir = g_file_new_for_path (out);
+  g_autoptr (AttestExportResult) result = NULL;
+  g_autoptr (AttestExportCheck) check = NULL;
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *json = NULL;
+  g_autofree char *html = NULL;
+  JsonArray *matches;
+  gint64 ann = query_int (f->store, "SELECT id FROM identities WHERE name LIKE 'Ann%'");
+  gint64 bo = query_int (f->store, "SELECT id FROM identities WHERE name LIKE 'Bo%'");
+
+  g_assert_true (attest_store_rename_identity (f->store, ann, "Ann Other", "Gail Gallery", &error));
+  g_assert_no_error (error);
+  g_assert_true (attest_store_merge_identities (f->store, bo, ann, "Gail Gallery",
+                                                "same person, two enrolments", &error));
+  g_assert_no_error (error);
+  problems = attest_store_verify_matches (f->store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (problems->len, ==, 0);
+
+  result = attest_exporter_export (f->store, dir, NULL, ACTOR, &error);
+  g_assert_no_error (error);
+  check = check_folder (f, out);
+  g_assert_true (check->intact);
+
+  json = read_text (out, "matches.json");
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+  matches = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                          "matches");
+  g_assert_cmpuint (json_array_get_length (matches), ==, 3);
+  {
+    JsonObject *m0 = json_array_get_object_element (matches, 0);
+    JsonObject *m1 = json_array_get_object_element (matches, 1);
+
+    g_assert_cmpstr (json_object_get_string_member (m0, "identity"), ==, ANN);
+    g_assert_cmpstr (json_object_get_string_member (m0, "identity_now"), ==, "Ann Other");
+    g_assert_cmpstr (json_object_get_string_member (m1, "identity"), ==, BO);
+    g_assert_cmpstr (json_object_get_string_member (m1, "identity_now"), ==, "Ann Other");
+  }
+  html = read_text (out, "report.html");
+  g_assert_nonnull (strstr (html, "Identity now (renamed or merged since"));
+  g_assert_nonnull (strstr (html, "to “Ann Other”"));
+  g_assert_nonnull (strstr (html, "merge “Bo, Jr. &amp; Co” into “Ann Other”"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1795,6 +2159,9 @@ main (int    argc,
   g_test_add ("/exporter/csv-formulas", Fixture, NULL, fixture_set_up, test_export_csv_formulas, fixture_tear_down);
   g_test_add ("/exporter/refuses-tampered", Fixture, NULL, fixture_set_up, test_export_refuses_tampered, fixture_tear_down);
   g_test_add ("/exporter/folders", Fixture, NULL, fixture_set_up, test_export_folders, fixture_tear_down);
+  g_test_add ("/exporter/self-verifying", Fixture, NULL, fixture_set_up, test_export_self_verifying, fixture_tear_down);
+  g_test_add ("/exporter/minimal-disclosure", Fixture, NULL, fixture_set_up, test_export_minimal_disclosure, fixture_tear_down);
+  g_test_add ("/exporter/renamed-since", Fixture, NULL, fixture_set_up, test_export_renamed_since, fixture_tear_down);
   g_test_add ("/exporter/one-source", Fixture, NULL, fixture_set_up, test_export_one_source, fixture_tear_down);
   g_test_add ("/exporter/skips-revoked", Fixture, NULL, fixture_set_up, test_export_skips_revoked, fixture_tear_down);
   g_test_add ("/exporter/probe-crop", Fixture, NULL, fixture_set_up, test_export_probe_crop, fixture_tear_down);

@@ -1221,6 +1221,16 @@ test_delete (Fixture       *f,
   g_assert_cmpuint (json_array_get_length (face_ids), ==, 2);
   g_assert_cmpint (json_array_get_int_element (face_ids, 0), ==, bob_face1);
   g_assert_cmpint (json_array_get_int_element (face_ids, 1), ==, bob_face2);
+
+  /* Bob enrolled again is a new record: neither his id nor his faces' ids come back, so
+   * "identity:N" in the audit log means one person for ever. */
+  {
+    gint64 again_face = enrol_synthetic (f->store, "Bob", 3);
+    gint64 again = identity_id_of (f->store, "Bob");
+
+    g_assert_cmpint (again, >, bob);
+    g_assert_cmpint (again_face, >, bob_face2);
+  }
 }
 
 /* ---- async ---- */

@@ -576,13 +576,15 @@ test_undo (Fixture       *f,
   g_assert_cmpint (query_int (f->store, "SELECT count (*) FROM matches WHERE revoked_at IS NULL"),
                    ==, 1);
 
-  /* Each undo names the entry it took back. */
+  /* Each undo names the entry it took back, and whom that decision was about. */
   entries = assert_audit (f, expected);
   {
     g_autoptr (JsonObject) details = details_of (g_ptr_array_index (entries, 3));
 
     g_assert_cmpint (json_object_get_int_member (details, "undone_audit_id"), ==, confirm_id);
     g_assert_cmpstr (json_object_get_string_member (details, "undone_action"), ==, "confirm");
+    g_assert_cmpstr (json_object_get_string_member (details, "undone_name"), ==, "Bo");
+    g_assert_cmpint (json_object_get_int_member (details, "undone_identity_id"), ==, 2);
   }
 }
 

@@ -505,11 +505,135 @@ check_v3 (sqlite3 *db)
   g_assert_cmpint (query_int (db, "SELECT count (*) FROM review_frames"), ==, 0);
 }
 
+/* A v3 gallery with three audit entries written before keys (version 1 hashes), as Attest
+ * wrote them then. */
+static void
+fill_v3 (sqlite3 *db)
+{
+  g_autofree char *prev = g_strdup (ZERO_HASH);
+
+  fill_v2 (db);
+  for (gint64 id = 1; id <= 3; id++)
+    {
+      AttestAuditEntry entry = { 0 };
+      g_autofree char *hash = NULL;
+      g_autofree char *sql = NULL;
+
+      entry.id = id;
+      entry.at_us = 1600000000000000 + id;
+      entry.actor = (char *) "ann";
+      entry.action = (char *) "enrol";
+      entry.subject = g_strdup_printf ("face:%" G_GINT64_FORMAT, id);
+      entry.source_ms = -1;
+      entry.score = NAN;
+      entry.threshold = NAN;
+      entry.prev_hash = prev;
+      hash = _attest_audit_entry_compute_hash (&entry);
+      sql = g_strdup_printf ("INSERT INTO audit (id, at_us, actor, action, subject, prev_hash,"
+                             " hash) VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 'ann',"
+                             " 'enrol', '%s', '%s', '%s');"
+                             "UPDATE attest_meta SET value = CASE key WHEN 'audit_count'"
+                             " THEN %" G_GINT64_FORMAT " ELSE '%s' END"
+                             " WHERE key IN ('audit_count', 'audit_head');",
+                             id, entry.at_us, entry.subject, prev, hash, id, hash);
+      exec_ok (db, sql);
+      g_free (entry.subject);
+      g_free (prev);
+      prev = g_steal_pointer (&hash);
+    }
+}
+
+/* The step to keyed entries seals the old ones in the same transaction. */
+static void
+check_v4 (sqlite3 *db)
+{
+  g_autofree char *gallery_id = NULL;
+
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM audit WHERE key_id IS NULL"), ==, 3);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM audit WHERE id = 4 AND action = 'seal'"
+                                  " AND key_id IS NOT NULL AND length (mac) = 64"
+                                  " AND details = '{\"sealed_entries\":3}'"), ==, 1);
+  g_assert_cmpint (query_int (db, "SELECT value FROM attest_meta WHERE key = 'audit_count'"),
+                   ==, 4);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM attest_meta WHERE key IN"
+                                  " ('audit_head_key', 'audit_head_mac') AND value IS NOT NULL"),
+                   ==, 2);
+  gallery_id = query_text (db, "SELECT value FROM attest_meta WHERE key = 'gallery_id'");
+  g_assert_cmpuint (strlen (gallery_id), ==, 32);
+  g_assert_cmpint (sqlite3_exec (db, "DELETE FROM attest_meta WHERE key = 'gallery_id'",
+                                 NULL, NULL, NULL), ==, SQLITE_CONSTRAINT_TRIGGER);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE attest_meta SET value = 'x'"
+                                     " WHERE key = 'gallery_id'",
+                                 NULL, NULL, NULL), ==, SQLITE_CONSTRAINT_TRIGGER);
+}
+
+/* A v4 gallery whose audit log names identity 9, face 12, item 20 and match 4, all deleted
+ * since: the ids an AUTOINCREMENT sequence must start above. */
+static void
+fill_v4 (sqlite3 *db)
+{
+  fill_v2 (db);
+  exec_ok (db, "INSERT INTO faces (id, identity_id, embedding, embedding_dim, model_id,"
+               "  enrolled_by, enrolled_at) VALUES (3, 5, x'0000803f', 1, 'm', 'r', 1);"
+               "INSERT INTO audit (id, at_us, actor, action, subject, details, prev_hash, hash)"
+               "  VALUES (1, 1, 'r', 'delete', 'identity:9', '{\"face_id\":12}', '', ''),"
+               "         (2, 2, 'r', 'undo', 'item:20', NULL, '', ''),"
+               "         (3, 3, 'r', 'confirm', 'match:4', NULL, '', '')");
+}
+
+/* Ids are never used twice: every table that the audit log names keeps a sequence. */
+static void
+check_v5 (sqlite3 *db)
+{
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (query_int (db, "PRAGMA foreign_keys"), ==, 1);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM sqlite_schema WHERE type = 'table'"
+                                  " AND name IN ('identities', 'faces', 'review_items', 'matches')"
+                                  " AND sql LIKE '%AUTOINCREMENT%'"), ==, 4);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM sqlite_schema WHERE type = 'index'"
+                                  " AND name IN ('faces_identity', 'faces_file_sha256',"
+                                  " 'review_items_status', 'review_items_source',"
+                                  " 'matches_identity', 'matches_source', 'matches_review_item',"
+                                  " 'matches_audit')"), ==, 8);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM sqlite_schema WHERE name LIKE '%_new'"),
+                   ==, 0);
+  /* What was there is there. */
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM identities WHERE id = 5 AND name = 'Bo'"),
+                   ==, 1);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM faces WHERE id = 3 AND identity_id = 5"),
+                   ==, 1);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM matches WHERE identity_id = 5"
+                                  " AND rationale = 'same scar'"), ==, 1);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM review_items WHERE id = 7"), ==, 1);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM rejections"), ==, 1);
+  /* New rows take ids above every one the log has named. */
+  exec_ok (db, "INSERT INTO identities (name, created_at, created_by) VALUES ('Cy', 1, 'r');"
+               "INSERT INTO faces (identity_id, embedding, embedding_dim, model_id, enrolled_by,"
+               "  enrolled_at) VALUES (5, x'0000803f', 1, 'm', 'r', 1);"
+               "INSERT INTO review_items (source_id, start_ms, end_ms, best_ms, box_x, box_y,"
+               "  box_w, box_h, model_id, threshold, created_at)"
+               "  VALUES (1, 0, 1, 0, 1, 1, 1, 1, 'm', 0.5, 1);"
+               "INSERT INTO matches (identity_id, source_id, source_ms, box_x, box_y, box_w, box_h,"
+               "  score, threshold, model_id, reviewer, decided_at)"
+               "  VALUES (5, 1, 5, 1, 2, 30, 30, 0.8, 0.45, 'm', 'rev', 1);");
+  g_assert_cmpint (query_int (db, "SELECT max (id) FROM identities"), ==, 10);
+  g_assert_cmpint (query_int (db, "SELECT max (id) FROM faces"), ==, 13);
+  g_assert_cmpint (query_int (db, "SELECT max (id) FROM review_items"), ==, 21);
+  g_assert_cmpint (query_int (db, "SELECT max (id) FROM matches"), ==, 5);
+  /* Deleting the newest and adding again does not give its id back. */
+  exec_ok (db, "DELETE FROM identities WHERE id = 10;"
+               "INSERT INTO identities (name, created_at, created_by) VALUES ('Cy', 1, 'r');");
+  g_assert_cmpint (query_int (db, "SELECT max (id) FROM identities"), ==, 11);
+}
+
 /* One case per step: adding schema version 2 means adding { 2, fill_v1, check_v2 } here. */
 static const MigrationCase migration_cases[] = {
   { 1, NULL, check_v1 },
   { 2, fill_v1, check_v2 },
   { 3, fill_v2, check_v3 },
+  { 4, fill_v3, check_v4 },
+  { 5, fill_v4, check_v5 },
 };
 
 static void
@@ -852,27 +976,60 @@ test_audit_chain (void)
         g_assert_cmpstr (got->prev_hash, ==, ((AttestAuditEntry *) entries->pdata[i - 1])->hash);
     }
 
-  /* The documented canonical encoding, written out by hand for the first two entries:
-   * anybody can re-check the chain without Attest. */
-  expected_1 = sha256_hex (ZERO_HASH
-                           "{\"id\":1,\"at_us\":1700000000000000,\"actor\":\"ann\","
-                           "\"action\":\"enrol\",\"subject\":null,\"source_sha256\":null,"
-                           "\"source_ms\":null,\"score\":null,\"threshold\":null,"
-                           "\"model_id\":null,\"rationale\":null,\"details\":null,"
-                           "\"prev_hash\":\"" ZERO_HASH "\"}");
-  g_assert_cmpstr (((AttestAuditEntry *) entries->pdata[0])->hash, ==, expected_1);
+  /* The documented canonical encoding (version 2, keyed), written out by hand for the first
+   * two entries: anybody can re-check the chain without Attest. */
   {
-    g_autofree char *canonical_2 = g_strconcat (
+    const char *key_id = attest_key_get_id (attest_store_get_key (store));
+    g_autofree char *canonical_1 = g_strconcat (
+      "{\"id\":1,\"at_us\":1700000000000000,\"actor\":\"ann\","
+      "\"action\":\"enrol\",\"subject\":null,\"source_sha256\":null,"
+      "\"source_ms\":null,\"score\":null,\"threshold\":null,"
+      "\"model_id\":null,\"rationale\":null,\"details\":null,"
+      "\"prev_hash\":\"" ZERO_HASH "\",\"key_id\":\"", key_id, "\"}", NULL);
+    g_autofree char *content_1 = sha256_hex (canonical_1);
+    g_autofree char *input_1 = g_strconcat (ZERO_HASH, content_1, NULL);
+    g_autofree char *canonical_2 = NULL;
+    g_autofree char *content_2 = NULL;
+    g_autofree char *input_2 = NULL;
+
+    expected_1 = sha256_hex (input_1);
+    g_assert_cmpstr (((AttestAuditEntry *) entries->pdata[0])->hash, ==, expected_1);
+    g_assert_cmpstr (((AttestAuditEntry *) entries->pdata[0])->key_id, ==, key_id);
+
+    canonical_2 = g_strconcat (
       "{\"id\":2,\"at_us\":1700000000001000,\"actor\":\"Björn Ærø\",\"action\":\"confirm\","
       "\"subject\":\"face:12\",\"source_sha256\":"
       "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\","
       "\"source_ms\":47,\"score\":0.25,\"threshold\":0.45000000000000001,"
       "\"model_id\":\"fr_feature-512@87aacdfe\",\"rationale\":\"same scar on the left cheek\","
-      "\"details\":null,\"prev_hash\":\"", expected_1, "\"}", NULL);
-    g_autofree char *input = g_strconcat (expected_1, canonical_2, NULL);
-
-    expected_2 = sha256_hex (input);
+      "\"details\":null,\"prev_hash\":\"", expected_1, "\",\"key_id\":\"", key_id, "\"}",
+      NULL);
+    content_2 = sha256_hex (canonical_2);
+    input_2 = g_strconcat (expected_1, content_2, NULL);
+    expected_2 = sha256_hex (input_2);
     g_assert_cmpstr (((AttestAuditEntry *) entries->pdata[1])->hash, ==, expected_2);
+  }
+  /* Version 1 (entries written before keys): SHA-256 of prev_hash || canonical. */
+  {
+    AttestAuditEntry legacy = { 0 };
+    g_autofree char *hash = NULL;
+    g_autofree char *v1 = sha256_hex (ZERO_HASH
+                                      "{\"id\":1,\"at_us\":1700000000000000,\"actor\":\"ann\","
+                                      "\"action\":\"enrol\",\"subject\":null,\"source_sha256\":null,"
+                                      "\"source_ms\":null,\"score\":null,\"threshold\":null,"
+                                      "\"model_id\":null,\"rationale\":null,\"details\":null,"
+                                      "\"prev_hash\":\"" ZERO_HASH "\"}");
+
+    legacy.id = 1;
+    legacy.at_us = 1700000000000000;
+    legacy.actor = (char *) "ann";
+    legacy.action = (char *) "enrol";
+    legacy.source_ms = -1;
+    legacy.score = NAN;
+    legacy.threshold = NAN;
+    legacy.prev_hash = (char *) ZERO_HASH;
+    hash = attest_audit_entry_compute_hash (&legacy);
+    g_assert_cmpstr (hash, ==, v1);
   }
   /* Escaping: quote, backslash, control characters. */
   {
@@ -914,7 +1071,105 @@ typedef struct
   const char *sql;          /* run by the sqlite3 tool after dropping the triggers */
   gint64      first_bad;
   guint64     n_good;       /* entries that check out before the first bad one */
+  void      (*tamper) (const char *path);  /* when sql is NULL */
+  const char *must_say;     /* besides "entry N " and "the log was changed" */
 } TamperCase;
+
+/* What someone holding only the database does with the published recipes: `edit` changes
+ * entries[from] (and, for a stripper, each entry after it), every hash from there on is
+ * recomputed, and the returned SQL (triggers dropped first) stores it with the head moved. */
+typedef void (*EntryEdit) (AttestAuditEntry *e,
+                           gboolean          first);
+
+static char *
+rewrite_chain_sql (GPtrArray *entries,
+                   guint      from,
+                   EntryEdit  edit)
+{
+  GString *sql = g_string_new ("DROP TRIGGER audit_no_update;");
+  g_autofree char *prev = g_strdup (from > 0 ? ((AttestAuditEntry *) entries->pdata[from - 1])->hash
+                                             : ZERO_HASH);
+  char *head;
+
+  for (guint i = from; i < entries->len; i++)
+    {
+      AttestAuditEntry *e = entries->pdata[i];
+      char *update;
+
+      edit (e, i == from);
+      g_free (e->prev_hash);
+      e->prev_hash = g_strdup (prev);
+      g_free (e->hash);
+      e->hash = attest_audit_entry_compute_hash (e);
+      update = sqlite3_mprintf ("UPDATE audit SET actor = %Q, rationale = %Q, key_id = %Q,"
+                                " mac = CASE WHEN %Q IS NULL THEN NULL ELSE mac END,"
+                                " prev_hash = %Q, hash = %Q WHERE id = %lld;",
+                                e->actor, e->rationale, e->key_id, e->key_id, e->prev_hash,
+                                e->hash, (long long) e->id);
+      g_string_append (sql, update);
+      sqlite3_free (update);
+      g_free (prev);
+      prev = g_strdup (e->hash);
+    }
+  head = sqlite3_mprintf ("UPDATE attest_meta SET value = %Q WHERE key = 'audit_head';", prev);
+  g_string_append (sql, head);
+  sqlite3_free (head);
+  return g_string_free (sql, FALSE);
+}
+
+static GPtrArray *
+read_entries (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  GPtrArray *entries;
+  AttestStore *store;
+
+  store = attest_store_open (path, &error);
+  g_assert_no_error (error);
+  entries = attest_store_list_audit (store, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (store);
+  return entries;
+}
+
+static void
+edit_rationale (AttestAuditEntry *e,
+                gboolean          first)
+{
+  if (first)
+    {
+      g_free (e->rationale);
+      e->rationale = g_strdup ("nothing to see here");
+    }
+}
+
+static void
+edit_actor (AttestAuditEntry *e,
+            gboolean          first)
+{
+  if (first)
+    {
+      g_free (e->actor);
+      e->actor = g_strdup ("mallory");
+    }
+}
+
+static void
+edit_strip_key (AttestAuditEntry *e,
+                gboolean          first)
+{
+  g_clear_pointer (&e->key_id, g_free);
+}
+
+/* The documented recipe, followed by someone holding only the database: entry 7 changed, then
+ * every later hash, and the head, recomputed. Only the MACs (keyed) stand in the way. */
+static void
+tamper_rewrite_chain_from_7 (const char *path)
+{
+  g_autoptr (GPtrArray) entries = read_entries (path);
+  g_autofree char *sql = rewrite_chain_sql (entries, 6, edit_rationale);
+  g_autofree char *out = run_sqlite3 (path, sql);
+}
 
 static void
 tamper_rehash_7 (const char *path)
@@ -944,6 +1199,36 @@ tamper_rehash_7 (const char *path)
   out = run_sqlite3 (path, sql);
 }
 
+/* Entry 20 passed off as written before keys: key and MAC removed, hash by version 1, head
+ * moved with it. */
+static void
+tamper_unkey_20 (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *out = NULL;
+  AttestStore *store;
+  AttestAuditEntry *e;
+
+  store = attest_store_open (path, &error);
+  g_assert_no_error (error);
+  entries = attest_store_list_audit (store, 19, 1, &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (store);
+
+  e = entries->pdata[0];
+  g_clear_pointer (&e->key_id, g_free);
+  g_free (e->hash);
+  e->hash = attest_audit_entry_compute_hash (e);
+  sql = g_strdup_printf ("DROP TRIGGER audit_no_update;"
+                         "UPDATE audit SET key_id = NULL, mac = NULL, hash = '%s' WHERE id = 20;"
+                         "UPDATE attest_meta SET value = CASE key WHEN 'audit_head' THEN '%s'"
+                         " ELSE NULL END WHERE key IN ('audit_head', 'audit_head_key',"
+                         " 'audit_head_mac');", e->hash, e->hash);
+  out = run_sqlite3 (path, sql);
+}
+
 static void
 test_audit_tamper (void)
 {
@@ -963,7 +1248,23 @@ test_audit_tamper (void)
     { "append a forged entry without updating the head",
       "INSERT INTO audit (id, at_us, actor, action, prev_hash, hash)"
       "  SELECT 21, at_us, 'mallory', 'confirm', hash, hash FROM audit WHERE id = 20;", 21, 20 },
-    { "rewrite entry 7 with a fresh hash", NULL, 8, 7 },
+    { "rewrite entry 7 with a fresh hash", NULL, 7, 6, tamper_rehash_7,
+      "not written by this installation" },
+    { "rewrite entry 7, recompute every later hash and the head", NULL, 7, 6,
+      tamper_rewrite_chain_from_7, "not written by this installation" },
+    { "delete the newest 3 entries and move the head back to entry 17",
+      "DELETE FROM audit WHERE id > 17;"
+      "UPDATE attest_meta SET value = 17 WHERE key = 'audit_count';"
+      "UPDATE attest_meta SET value = (SELECT hash FROM audit WHERE id = 17)"
+      " WHERE key = 'audit_head';", 17, 17, NULL, "newer entries were removed" },
+    { "the same, and remove the head's MAC",
+      "DELETE FROM audit WHERE id > 17;"
+      "UPDATE attest_meta SET value = 17 WHERE key = 'audit_count';"
+      "UPDATE attest_meta SET value = NULL WHERE key = 'audit_head_mac';"
+      "UPDATE attest_meta SET value = (SELECT hash FROM audit WHERE id = 17)"
+      " WHERE key = 'audit_head';", 17, 17, NULL, "newer entries were removed" },
+    { "make entry 20 an unkeyed one with a correct version 1 hash", NULL, 20, 19,
+      tamper_unkey_20, "has no key" },
   };
   g_autoptr (GError) error = NULL;
   g_autofree char *tmp = make_tmpdir ();
@@ -999,7 +1300,7 @@ test_audit_tamper (void)
           g_autofree char *out = run_sqlite3 (path, sql);
         }
       else
-        tamper_rehash_7 (path);
+        cases[i].tamper (path);
 
       store = attest_store_open (path, &error);
       g_assert_no_error (error);
@@ -1008,12 +1309,301 @@ test_audit_tamper (void)
       g_test_message ("  -> %s", error->message);
       g_assert_cmpint (bad, ==, cases[i].first_bad);
       g_assert_cmpuint (n, ==, cases[i].n_good);
-      bad_text = g_strdup_printf ("entry %" G_GINT64_FORMAT " ", cases[i].first_bad);
-      g_assert_nonnull (strstr (error->message, bad_text));
-      g_assert_nonnull (strstr (error->message, "the log was changed"));
+      bad_text = g_strdup_printf ("entry %" G_GINT64_FORMAT, cases[i].first_bad);
+      {
+        const char *at = strstr (error->message, bad_text);
+
+        g_assert_nonnull (at);
+        g_assert_false (g_ascii_isdigit (at[strlen (bad_text)]));
+      }
+      g_assert_true (strstr (error->message, "the log was changed") != NULL ||
+                     strstr (error->message, "the head was moved") != NULL);
+      if (cases[i].must_say != NULL)
+        g_assert_nonnull (strstr (error->message, cases[i].must_say));
       g_clear_error (&error);
       g_assert_finalize_object (store);
     }
+
+  rm_rf (tmp);
+}
+
+
+/* ---- the installation key ---- */
+
+static void
+assert_check (AttestStore *store,
+              guint64      n_entries,
+              guint64      n_unkeyed,
+              guint64      n_this_key,
+              guint64      n_other_keys)
+{
+  g_autoptr (GError) error = NULL;
+  g_auto (AttestAuditCheck) check = { 0 };
+  gint64 bad = 0;
+
+  if (!attest_store_check_audit (store, &check, &bad, &error))
+    g_error ("audit check failed: %s", error->message);
+  g_assert_cmpint (bad, ==, -1);
+  g_assert_cmpuint (check.n_entries, ==, n_entries);
+  g_assert_cmpuint (check.n_unkeyed, ==, n_unkeyed);
+  g_assert_cmpuint (check.n_this_key, ==, n_this_key);
+  g_assert_cmpuint (check.n_other_keys, ==, n_other_keys);
+  g_assert_cmpstr (check.key_id, ==, attest_key_get_id (attest_store_get_key (store)));
+}
+
+static char *
+assert_broken (const char *path,
+               gint64      first_bad,
+               const char *must_say)
+{
+  g_autoptr (GError) error = NULL;
+  AttestStore *store;
+  gint64 bad = 0;
+  char *message;
+
+  store = attest_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_false (attest_store_check_audit (store, NULL, &bad, &error));
+  g_assert_error (error, ATTEST_STORE_ERROR, ATTEST_STORE_ERROR_FAILED);
+  g_test_message ("  -> %s", error->message);
+  g_assert_cmpint (bad, ==, first_bad);
+  if (must_say != NULL)
+    g_assert_nonnull (strstr (error->message, must_say));
+  message = g_strdup (error->message);
+  g_assert_finalize_object (store);
+  return message;
+}
+
+/* A gallery of the previous schema: its entries verify as before, the migration seals them,
+ * and a later rewrite of them (with every hash recomputed) is caught at the seal. */
+static void
+test_audit_migrated (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tmp = make_tmpdir ();
+  g_autofree char *path = g_build_filename (tmp, "gallery.db", NULL);
+  g_autofree char *copy = g_build_filename (tmp, "copy.db", NULL);
+  g_autofree char *message = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *out = NULL;
+  AttestStore *store;
+
+  store = _attest_store_open_at_version (path, ATTEST_STORE_KEYED_SCHEMA_VERSION - 1, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 5; i++)
+    {
+      AttestAuditEntry entry;
+      EntrySpec spec;
+
+      spec_for (i, &spec, &entry);
+      g_assert_cmpint (attest_store_append_audit (store, &entry, &error), ==, i + 1);
+      g_assert_no_error (error);
+    }
+  assert_intact (store, 5);
+  g_assert_finalize_object (store);
+
+  store = attest_store_open (path, &error);
+  g_assert_no_error (error);
+  assert_check (store, 6, 5, 1, 0);
+  entries = attest_store_list_audit (store, 5, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (((AttestAuditEntry *) entries->pdata[0])->action, ==, "seal");
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  /* Opening again does not seal twice; new entries are keyed. */
+  g_assert_finalize_object (store);
+  store = attest_store_open (path, &error);
+  g_assert_no_error (error);
+  {
+    AttestAuditEntry entry;
+    EntrySpec spec;
+
+    spec_for (7, &spec, &entry);
+    g_assert_cmpint (attest_store_append_audit (store, &entry, &error), ==, 7);
+  }
+  assert_check (store, 7, 5, 2, 0);
+  entries = attest_store_list_audit (store, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (store);
+
+  /* Entry 2 rewritten, then every later hash recomputed by the published recipes. */
+  sql = rewrite_chain_sql (entries, 1, edit_actor);
+  {
+    g_autoptr (GFile) from = g_file_new_for_path (path);
+    g_autoptr (GFile) to = g_file_new_for_path (copy);
+
+    g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+  }
+  out = run_sqlite3 (copy, sql);
+  g_test_message ("rewrite a sealed entry and every hash after it:");
+  message = assert_broken (copy, 6, "not written by this installation");
+
+  rm_rf (tmp);
+}
+
+/* Someone with the database file only, in its place while the app is closed: every key
+ * removed and every hash recomputed by version 1, so that it looks written before keys; or
+ * the file rebuilt at the previous schema, to be sealed afresh; or an older copy put back. */
+static void
+strip_keys (const char *path,
+            gboolean    downgrade)
+{
+  g_autoptr (GPtrArray) entries = read_entries (path);
+  g_autofree char *rewrite = rewrite_chain_sql (entries, 0, edit_strip_key);
+  g_autoptr (GString) sql = g_string_new (rewrite);
+  g_autofree char *out = NULL;
+
+  g_string_append (sql, "UPDATE attest_meta SET value = NULL"
+                        " WHERE key IN ('audit_head_key', 'audit_head_mac');");
+  if (downgrade)
+    g_string_append (sql, "DROP TRIGGER attest_meta_keep_audit_head;"
+                          "DROP TRIGGER attest_meta_keep_gallery_id;"
+                          "DELETE FROM attest_meta WHERE key IN ('audit_head_key',"
+                          " 'audit_head_mac', 'gallery_id');"
+                          "ALTER TABLE audit DROP COLUMN key_id;"
+                          "ALTER TABLE audit DROP COLUMN mac;"
+                          "CREATE TRIGGER attest_meta_keep_audit_head BEFORE DELETE ON attest_meta"
+                          " WHEN old.key IN ('audit_count', 'audit_head')"
+                          " BEGIN SELECT RAISE (ABORT, 'the audit head cannot be deleted'); END;"
+                          "PRAGMA user_version = 3;");
+  out = run_sqlite3 (path, sql->str);
+}
+
+static void
+test_audit_strip (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tmp = make_tmpdir ();
+  g_autofree char *older = g_build_filename (tmp, "older.db", NULL);
+  AttestStore *store;
+
+  for (guint kind = 0; kind < 3; kind++)
+    {
+      g_autofree char *name = g_strdup_printf ("gallery-%u.db", kind);
+      g_autofree char *path = g_build_filename (tmp, name, NULL);
+      g_autofree char *message = NULL;
+
+      store = attest_store_open (path, &error);
+      g_assert_no_error (error);
+      fill_chain (store);
+      assert_check (store, N_CHAIN, 0, N_CHAIN, 0);
+      g_assert_finalize_object (store);
+
+      if (kind == 2)
+        {
+          g_autoptr (GFile) from = g_file_new_for_path (path);
+          g_autoptr (GFile) to = g_file_new_for_path (older);
+          AttestAuditEntry entry;
+          EntrySpec spec;
+
+          /* An older copy of the same gallery, five entries behind, put back. */
+          g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
+          g_assert_no_error (error);
+          store = attest_store_open (path, &error);
+          g_assert_no_error (error);
+          for (guint i = 0; i < 5; i++)
+            {
+              spec_for (i, &spec, &entry);
+              g_assert_cmpint (attest_store_append_audit (store, &entry, &error), >, 0);
+            }
+          g_assert_finalize_object (store);
+          g_assert_cmpint (g_rename (older, path), ==, 0);
+          g_test_message ("an older copy put back:");
+          message = assert_broken (path, N_CHAIN + 1, "an older copy");
+          continue;
+        }
+
+      strip_keys (path, kind == 1);
+      g_test_message (kind == 0 ? "keys stripped:" : "keys stripped, schema 3 rebuilt:");
+      message = assert_broken (path, 1, "have no key");
+    }
+
+  rm_rf (tmp);
+}
+
+/* A gallery moved to another installation: its entries chain but cannot be checked there;
+ * that installation's own entries can. A damaged or exposed key is refused, never replaced. */
+static void
+test_audit_keys (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tmp = make_tmpdir ();
+  g_autofree char *path = g_build_filename (tmp, "gallery.db", NULL);
+  g_autofree char *other_key = g_build_filename (tmp, "other", "config", "installation.key", NULL);
+  g_autofree char *saved = g_strdup (g_getenv ("ATTEST_KEY_FILE"));
+  g_autofree char *first_id = NULL;
+  g_autofree char *contents = NULL;
+  AttestStore *store;
+  GStatBuf st;
+
+  store = attest_store_open (path, &error);
+  g_assert_no_error (error);
+  fill_chain (store);
+  first_id = g_strdup (attest_key_get_id (attest_store_get_key (store)));
+  g_assert_finalize_object (store);
+
+  g_setenv ("ATTEST_KEY_FILE", other_key, TRUE);
+  store = attest_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (attest_key_get_id (attest_store_get_key (store)), !=, first_id);
+  g_assert_cmpint (g_stat (other_key, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  {
+    g_autofree char *folder = g_path_get_dirname (other_key);
+
+    g_assert_cmpint (g_stat (folder, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  }
+  assert_check (store, N_CHAIN, 0, 0, N_CHAIN);
+  {
+    AttestAuditEntry entry;
+    EntrySpec spec;
+
+    spec_for (3, &spec, &entry);
+    g_assert_cmpint (attest_store_append_audit (store, &entry, &error), ==, N_CHAIN + 1);
+  }
+  assert_check (store, N_CHAIN + 1, 0, 1, N_CHAIN);
+  g_assert_finalize_object (store);
+
+  /* Readable by others: refused, the file left as it was, the gallery untouched. */
+  g_assert_cmpint (g_chmod (other_key, 0644), ==, 0);
+  g_assert_true (g_file_get_contents (other_key, &contents, NULL, NULL));
+  store = attest_store_open (path, &error);
+  g_assert_null (store);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "other users may read it"));
+  g_assert_nonnull (strstr (error->message, "installation.key"));
+  g_clear_error (&error);
+  {
+    g_autofree char *after = NULL;
+
+    g_assert_true (g_file_get_contents (other_key, &after, NULL, NULL));
+    g_assert_cmpstr (after, ==, contents);
+  }
+
+  /* Not a key file, or a damaged secret: refused, never replaced. */
+  g_assert_cmpint (g_chmod (other_key, 0600), ==, 0);
+  g_assert_true (g_file_set_contents_full (other_key, "[Attest installation key]\nversion=1\n"
+                                           "secret=c2hvcnQ=\n", -1,
+                                           G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
+  store = attest_store_open (path, &error);
+  g_assert_null (store);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "its secret is damaged"));
+  g_clear_error (&error);
+  g_assert_true (g_file_set_contents_full (other_key, "\x89PNG\r\n", -1,
+                                           G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
+  store = attest_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_nonnull (strstr (error->message, "not an Attest key file"));
+  g_clear_error (&error);
+
+  g_setenv ("ATTEST_KEY_FILE", saved, TRUE);
+  store = attest_store_open (path, &error);
+  g_assert_no_error (error);
+  assert_check (store, N_CHAIN + 1, 0, N_CHAIN, 1);
+  g_assert_finalize_object (store);
 
   rm_rf (tmp);
 }
@@ -1418,6 +2008,9 @@ main (int   argc,
 
   g_test_add_func ("/store/audit/chain", test_audit_chain);
   g_test_add_func ("/store/audit/tamper", test_audit_tamper);
+  g_test_add_func ("/store/audit/migrated", test_audit_migrated);
+  g_test_add_func ("/store/audit/strip", test_audit_strip);
+  g_test_add_func ("/store/audit/keys", test_audit_keys);
   g_test_add_func ("/store/audit/append-only", test_audit_append_only);
   g_test_add_func ("/store/audit/in-transaction", test_audit_in_transaction);
   g_test_add_func ("/store/audit/invalid", test_audit_invalid);

@@ -42,6 +42,7 @@
 #include "media/attest-frame-reader.h"
 #include "media/attest-media-error.h"
 #include "review/attest-exporter.h"
+#include "review/attest-export-check.h"
 #include "review/attest-importer.h"
 #include "analysis/attest-matcher.h"
 #include "review/attest-scanner.h"
@@ -349,13 +350,13 @@ cli_verify_audit (Cli   *cli,
   g_autoptr (AttestStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) problems = NULL;
-  guint64 n = 0;
+  g_auto (AttestAuditCheck) check = { 0 };
   guint n_matches = 0;
   gint64 first_bad = -1;
 
   if (!cli_open_store (cli, &store))
     return EXIT_SETUP;
-  if (!attest_store_verify_audit (store, &n, &first_bad, &error))
+  if (!attest_store_check_audit (store, &check, &first_bad, &error))
     {
       g_print ("{\"intact\":false,\"first_bad_entry\":%" G_GINT64_FORMAT "}\n", first_bad);
       cli_error (attest_store_get_path (store), error->message);
@@ -391,8 +392,88 @@ cli_verify_audit (Cli   *cli,
       fputs (line->str, stdout);
       return EXIT_BAD_INPUT;
     }
-  g_print ("{\"intact\":true,\"entries\":%" G_GUINT64_FORMAT ",\"matches\":%u}\n", n, n_matches);
+  /* What the check could vouch for: entries from before keys and entries of another
+   * installation chain, but no key here confirms them. */
+  if (check.n_unkeyed > 0)
+    {
+      g_autofree char *note = g_strdup_printf (
+        _("entries 1 to %" G_GUINT64_FORMAT " were written before this gallery had an "
+          "installation key; they are sealed by entry %" G_GUINT64_FORMAT ", and only their "
+          "hash chain vouches for them"), check.n_unkeyed, check.n_unkeyed + 1);
+      cli_error (attest_store_get_path (store), note);
+    }
+  if (check.n_other_keys > 0)
+    {
+      g_autofree char *note = g_strdup_printf (
+        _("%" G_GUINT64_FORMAT " entries were written by another installation; they chain, but "
+          "only that installation's key can confirm them"), check.n_other_keys);
+      cli_error (attest_store_get_path (store), note);
+    }
+  g_print ("{\"intact\":true,\"entries\":%" G_GUINT64_FORMAT ",\"matches\":%u,"
+           "\"key_id\":\"%s\",\"this_key\":%" G_GUINT64_FORMAT ","
+           "\"before_keys\":%" G_GUINT64_FORMAT ",\"other_keys\":%" G_GUINT64_FORMAT ","
+           "\"head\":\"%s\"}\n",
+           check.n_entries, n_matches, check.key_id, check.n_this_key, check.n_unkeyed,
+           check.n_other_keys, check.n_entries > 0 ? check.head : "");
   return EXIT_OK;
+}
+
+/* ---- verify-export ---- */
+
+static int
+cli_verify_export (Cli   *cli,
+                   int    argc,
+                   char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AttestKey) key = NULL;
+  g_autoptr (AttestExportCheck) check = NULL;
+  g_autofree char *key_path = attest_key_default_path ();
+  g_autoptr (GString) line = NULL;
+
+  if (argc != 1)
+    {
+      cli_error (NULL, _("verify-export needs one export folder"));
+      return EXIT_USAGE;
+    }
+  /* Without this installation's key the export is still checked against the key it names. */
+  key = attest_key_load (key_path, FALSE, NULL);
+  check = attest_export_check (argv[0], key, &error);
+  if (check == NULL)
+    {
+      cli_error (argv[0], error->message);
+      return EXIT_BAD_INPUT;
+    }
+
+  line = g_string_new (NULL);
+  g_string_append_printf (line, "{\"intact\":%s,\"files\":%u,\"entries\":%u,\"withheld\":%u,"
+                          "\"matches\":%u,\"key_id\":",
+                          check->intact ? "true" : "false", check->n_files, check->n_entries,
+                          check->n_withheld, check->n_matches);
+  if (check->key_id != NULL)
+    append_json_string (line, check->key_id);
+  else
+    g_string_append (line, "null");
+  g_string_append_printf (line, ",\"this_installation\":%s,\"head\":",
+                          check->this_installation ? "true" : "false");
+  if (check->head != NULL)
+    append_json_string (line, check->head);
+  else
+    g_string_append (line, "null");
+  g_string_append (line, ",\"problems\":[");
+  for (guint i = 0; i < check->problems->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (line, ',');
+      append_json_string (line, g_ptr_array_index (check->problems, i));
+      cli_error (argv[0], g_ptr_array_index (check->problems, i));
+    }
+  g_string_append (line, "]}\n");
+  fputs (line->str, stdout);
+  if (check->intact && !check->this_installation)
+    cli_error (argv[0], _("the export verifies, but it was signed by another installation’s key: "
+                          "compare its key id with the one its maker gives you"));
+  return check->intact ? EXIT_OK : EXIT_BAD_INPUT;
 }
 
 /* ---- bench ---- */
@@ -701,7 +782,31 @@ is_blank (const char *text)
   return copy == NULL || g_strstrip (copy)[0] == '\0';
 }
 
-/* --reviewer, else the user's real name, else the login name. */
+/* The reviewer name set in the app (Preferences), when its settings schema is installed. */
+static const char *
+configured_reviewer (void)
+{
+  static char *name = NULL;
+  static gboolean looked = FALSE;
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr (GSettingsSchema) schema = NULL;
+
+  if (looked)
+    return name;
+  looked = TRUE;
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, "org.gnome.Attest", TRUE);
+  if (schema != NULL && g_settings_schema_has_key (schema, "reviewer-name"))
+    {
+      g_autoptr (GSettings) settings = g_settings_new_full (schema, NULL, NULL);
+
+      name = g_settings_get_string (settings, "reviewer-name");
+    }
+  return name;
+}
+
+/* --reviewer, else the name set in the app, else the user's real name, else the login name:
+ * an action is recorded under a person's name wherever one is known. */
 static const char *
 reviewer_name (void)
 {
@@ -709,6 +814,8 @@ reviewer_name (void)
 
   if (!is_blank (enrol_reviewer))
     return enrol_reviewer;
+  if (!is_blank (configured_reviewer ()))
+    return configured_reviewer ();
   /* GLib answers "Unknown" when the account has no real name. */
   if (!is_blank (real) && g_strcmp0 (real, "Unknown") != 0)
     return real;
@@ -1296,6 +1403,8 @@ static const Verb verbs[] = {
     detect_entries, cli_detect },
   { "verify-audit", "", N_("Check the audit log's hash chain; exit 0 when intact"),
     NULL, cli_verify_audit },
+  { "verify-export", "DIR", N_("Check an export folder: its files, signature and audit chain; exit 0 when intact"),
+    NULL, cli_verify_export },
   { "bench", "VIDEO", N_("Print detector, embedding and real-time figures for a video"),
     bench_entries, cli_bench },
   { "enrol", "IMAGE…", N_("Enrol one person’s face from images; one JSON line per image"),

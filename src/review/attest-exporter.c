@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "review/attest-exporter.h"
+#include "review/attest-export-check.h"
 #include "analysis/attest-matcher.h"
 #include "store/attest-gallery.h"
 #include "store/attest-matches.h"
@@ -137,7 +138,7 @@ build_csv (GPtrArray *matches)
       csv_field (out, by, FALSE);
       csv_field (out, bw, FALSE);
       csv_field (out, bh, FALSE);
-      csv_text (out, m->identity_name, FALSE);
+      csv_text (out, m->confirmed_name, FALSE);
       csv_field (out, score, FALSE);
       csv_field (out, threshold, FALSE);
       csv_text (out, m->model_id, FALSE);
@@ -232,7 +233,9 @@ build_json (GPtrArray  *matches,
       json_member_double (b, "w", m->box_w);
       json_member_double (b, "h", m->box_h);
       json_builder_end_object (b);
-      json_member_string (b, "identity", m->identity_name);
+      json_member_string (b, "identity", m->confirmed_name);
+      json_member_string (b, "identity_now", g_strcmp0 (m->confirmed_name, m->identity_name) != 0
+                                             ? m->identity_name : NULL);
       json_member_double (b, "score", m->score);
       json_member_double (b, "threshold", m->threshold);
       json_member_string (b, "model_id", m->model_id);
@@ -269,19 +272,57 @@ audit_entry_to_json (const AttestAuditEntry *e)
   json_member_string (b, "details", e->details);
   json_member_string (b, "prev_hash", e->prev_hash);
   json_member_string (b, "hash", e->hash);
+  if (e->key_id != NULL)
+    json_member_string (b, "key_id", e->key_id);
+  json_builder_end_object (b);
+  return builder_to_string (b, FALSE);
+}
+
+/* An entry this export does not disclose: where it stands in the chain and, when keyed, the
+ * hash of its content, so the chain still checks from one end to the other. */
+static char *
+withheld_entry_to_json (const AttestAuditEntry *e)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_member_int (b, "id", e->id, TRUE);
+  json_builder_set_member_name (b, "withheld");
+  json_builder_add_boolean_value (b, TRUE);
+  json_member_string (b, "prev_hash", e->prev_hash);
+  if (e->key_id != NULL)
+    {
+      g_autofree char *content = attest_audit_entry_content_hash (e);
+
+      json_member_string (b, "content_sha256", content);
+    }
+  json_member_string (b, "hash", e->hash);
+  if (e->key_id != NULL)
+    json_member_string (b, "key_id", e->key_id);
   json_builder_end_object (b);
   return builder_to_string (b, FALSE);
 }
 
 static char *
-build_audit_jsonl (GPtrArray *audit)
+build_audit_jsonl (GPtrArray  *audit,
+                   GHashTable *disclosed,
+                   guint      *n_withheld)
 {
   GString *out = g_string_new (NULL);
 
+  *n_withheld = 0;
   for (guint i = 0; i < audit->len; i++)
     {
-      g_autofree char *line = audit_entry_to_json (g_ptr_array_index (audit, i));
+      AttestAuditEntry *e = g_ptr_array_index (audit, i);
+      g_autofree char *line = NULL;
 
+      if (g_hash_table_contains (disclosed, &e->id))
+        line = audit_entry_to_json (e);
+      else
+        {
+          line = withheld_entry_to_json (e);
+          (*n_withheld)++;
+        }
       g_string_append (out, line);
       g_string_append_c (out, '\n');
     }
@@ -299,6 +340,93 @@ entry_concerns (const AttestAuditEntry *e,
   return (m->audit_id >= 0 && e->id == m->audit_id) ||
          g_strcmp0 (e->subject, match_subject) == 0 ||
          (m->review_item_id >= 0 && g_strcmp0 (e->subject, item_subject) == 0);
+}
+
+static gint64
+details_int (const AttestAuditEntry *e,
+             const char             *member)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+
+  if (e->details == NULL || !json_parser_load_from_data (parser, e->details, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return -1;
+  o = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (o, member) ||
+      json_node_get_value_type (json_object_get_member (o, member)) != G_TYPE_INT64)
+    return -1;
+  return json_object_get_int_member (o, member);
+}
+
+/* The audit entries a match's evidence depends on, oldest first (borrowed from `audit`): its
+ * confirmation and every entry about the match or its review item (an undo), the entries
+ * about the gallery face it was matched with (who enrolled it, on what basis), and the
+ * renames and merges of the confirmed identity since the confirmation. */
+static GPtrArray *
+match_chain (GPtrArray         *audit,
+             const ExportMatch *m)
+{
+  GPtrArray *chain = g_ptr_array_new ();
+  g_autofree char *face_subject = m->face_id >= 0
+    ? g_strdup_printf ("face:%" G_GINT64_FORMAT, m->face_id) : NULL;
+  gint64 identity = m->confirmed_identity_id;
+
+  for (guint i = 0; i < audit->len; i++)
+    {
+      AttestAuditEntry *e = g_ptr_array_index (audit, i);
+      gboolean take = entry_concerns (e, m);
+
+      if (!take && face_subject != NULL && g_strcmp0 (e->subject, face_subject) == 0 &&
+          (m->audit_id < 0 || e->id < m->audit_id))
+        take = TRUE;
+      if (!take && m->audit_id >= 0 && e->id > m->audit_id)
+        {
+          g_autofree char *identity_subject = g_strdup_printf ("identity:%" G_GINT64_FORMAT,
+                                                               identity);
+
+          if (g_strcmp0 (e->action, "rename") == 0 &&
+              g_strcmp0 (e->subject, identity_subject) == 0)
+            take = TRUE;
+          else if (g_strcmp0 (e->action, "merge") == 0 && details_int (e, "from_id") == identity)
+            {
+              take = TRUE;
+              identity = details_int (e, "into_id");
+            }
+        }
+      if (take)
+        g_ptr_array_add (chain, e);
+    }
+  return chain;
+}
+
+/* Entry ids that audit.jsonl shows in full: the chains of every match named in the export,
+ * and the seals (which say only how many entries came before keys). */
+static GHashTable *
+disclosed_entries (GPtrArray *audit,
+                   GPtrArray *matches,
+                   GPtrArray *revoked)
+{
+  GHashTable *ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  GPtrArray *lists[2] = { matches, revoked };
+
+  for (guint l = 0; l < 2; l++)
+    for (guint i = 0; i < lists[l]->len; i++)
+      {
+        g_autoptr (GPtrArray) chain = match_chain (audit, g_ptr_array_index (lists[l], i));
+
+        for (guint j = 0; j < chain->len; j++)
+          g_hash_table_add (ids, g_memdup2 (&((AttestAuditEntry *) chain->pdata[j])->id,
+                                            sizeof (gint64)));
+      }
+  for (guint i = 0; i < audit->len; i++)
+    {
+      AttestAuditEntry *e = g_ptr_array_index (audit, i);
+
+      if (g_strcmp0 (e->action, "seal") == 0)
+        g_hash_table_add (ids, g_memdup2 (&e->id, sizeof (gint64)));
+    }
+  return ids;
 }
 
 static void
@@ -493,9 +621,24 @@ describe_decision (const AttestAuditEntry *e)
       JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     details = json_node_get_object (json_parser_get_root (parser));
   if (details != NULL && json_object_has_member (details, "undone_audit_id"))
-    return g_strdup_printf (_("%s of entry %" G_GINT64_FORMAT " (%s)"), e->action,
-                            json_object_get_int_member (details, "undone_audit_id"),
-                            json_object_get_string_member_with_default (details, "undone_action", "?"));
+    {
+      const char *name = json_object_get_string_member_with_default (details, "undone_name", NULL);
+
+      return g_strdup_printf (_("%s of entry %" G_GINT64_FORMAT " (%s%s%s)"), e->action,
+                              json_object_get_int_member (details, "undone_audit_id"),
+                              json_object_get_string_member_with_default (details, "undone_action", "?"),
+                              name != NULL ? " " : "", name != NULL ? name : "");
+    }
+  if (details != NULL && g_strcmp0 (e->action, "rename") == 0)
+    return g_strdup_printf (_("rename “%s” to “%s” (%s)"),
+                            json_object_get_string_member_with_default (details, "from", "?"),
+                            json_object_get_string_member_with_default (details, "to", "?"),
+                            subject);
+  if (details != NULL && g_strcmp0 (e->action, "merge") == 0)
+    return g_strdup_printf (_("merge “%s” into “%s” (%s)"),
+                            json_object_get_string_member_with_default (details, "from_name", "?"),
+                            json_object_get_string_member_with_default (details, "into_name", "?"),
+                            subject);
   if (details != NULL && json_object_has_member (details, "name") &&
       JSON_NODE_HOLDS_VALUE (json_object_get_member (details, "name")))
     return g_strdup_printf ("%s %s (%s)", e->action,
@@ -518,14 +661,17 @@ html_chain (GString           *out,
             GPtrArray         *audit,
             const ExportMatch *m)
 {
+  g_autoptr (GPtrArray) chain = match_chain (audit, m);
   guint n = 0;
 
   g_string_append (out, "<div class=\"chain-block\"><h3>");
   html_text (out, _("Decision chain"));
   g_string_append (out, "</h3>\n<p>");
-  html_text (out, _("Every audit entry about this match or its review item, oldest first. Each "
-                    "hash covers the entry and the hash before it; audit.jsonl in this folder "
-                    "holds the whole chain to check them."));
+  html_text (out, _("Every audit entry this match depends on, oldest first: the enrolment of "
+                    "the gallery face, the confirmation, anything undone since, and later "
+                    "renames or merges of the person. Each hash covers the entry and the hash "
+                    "before it; audit.jsonl in this folder holds them in full and the chain "
+                    "around them as hashes."));
   g_string_append (out, "</p>\n<table class=\"chain\"><thead><tr><th>#</th><th>");
   html_text (out, _("When (UTC)"));
   g_string_append (out, "</th><th>");
@@ -539,16 +685,14 @@ html_chain (GString           *out,
   g_string_append (out, "</th><th>");
   html_text (out, _("Entry hash"));
   g_string_append (out, "</th></tr></thead><tbody>\n");
-  for (guint j = 0; j < audit->len; j++)
+  for (guint j = 0; j < chain->len; j++)
     {
-      AttestAuditEntry *e = g_ptr_array_index (audit, j);
+      AttestAuditEntry *e = g_ptr_array_index (chain, j);
       g_autofree char *at = NULL;
       g_autofree char *id = NULL;
       g_autofree char *score = NULL;
       g_autofree char *what = NULL;
 
-      if (!entry_concerns (e, m))
-        continue;
       n++;
       {
         g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (e->at_us / G_USEC_PER_SEC);
@@ -584,10 +728,20 @@ html_chain (GString           *out,
   g_string_append (out, "</tbody></table></div>\n");
 }
 
+/* What the export says of the audit log it was made from. */
+typedef struct
+{
+  const char *key_id;
+  const char *head;
+  guint       n_entries;
+  guint       n_withheld;
+} AuditInfo;
+
 static char *
 build_html (GPtrArray                 *matches,
             GPtrArray                 *revoked,
             GPtrArray                 *audit,
+            const AuditInfo           *info,
             GHashTable                *fmr_texts,
             const AttestExportOptions *options,
             const char                *selection)
@@ -596,7 +750,9 @@ build_html (GPtrArray                 *matches,
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *now_text = g_date_time_format_iso8601 (now);
   g_autofree char *count = g_strdup_printf ("%u", matches->len);
-  g_autofree char *n_audit = g_strdup_printf ("%u", audit->len);
+  g_autofree char *n_audit = g_strdup_printf (_("%u (%u shown in full, the others as hashes "
+                                                "only)"), info->n_entries,
+                                              info->n_entries - info->n_withheld);
 
   g_string_append_printf (out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
                           "<title>%s</title><style>%s</style></head><body>\n",
@@ -613,9 +769,9 @@ build_html (GPtrArray                 *matches,
   html_text_row (out, _("Selection"), selection, NULL);
   html_text_row (out, _("Confirmed matches"), count, NULL);
   html_text_row (out, _("Audit entries included"), n_audit, NULL);
-  if (audit->len > 0)
-    html_text_row (out, _("Audit head (hash of the last entry covered)"),
-                   ((AttestAuditEntry *) g_ptr_array_index (audit, audit->len - 1))->hash, "hash");
+  if (info->n_entries > 0)
+    html_text_row (out, _("Audit head (hash of the last entry covered)"), info->head, "hash");
+  html_text_row (out, _("Signed with installation key"), info->key_id, "mono");
   g_string_append (out, "</table>\n<div class=\"note\"><p>");
   html_text (out, _("About the scores: a score is the cosine similarity of the two faces’ "
                     "embeddings made by the named model, from −1 to 1; higher means more alike. "
@@ -623,11 +779,12 @@ build_html (GPtrArray                 *matches,
                     "threshold; what that threshold means on this gallery is given with each "
                     "match."));
   g_string_append (out, "</p><p>");
-  html_text (out, _("To verify: audit.jsonl holds the audit entries up to this export, one JSON "
-                    "object per line. Each entry’s hash is the SHA-256 of the previous entry’s "
-                    "hash followed by the entry’s canonical encoding (Attest’s audit format 1); "
-                    "the last hash must equal the audit head above and the “export” entry that "
-                    "follows it in the gallery’s own log."));
+  html_text (out, _("To verify: run “attest-cli verify-export” on this folder. It checks every "
+                    "file against attest-export.json, that file’s signature (attest-export.sig) "
+                    "against the installation key named above, and the audit chain in "
+                    "audit.jsonl: one JSON object per line, the entries these matches depend on "
+                    "in full and the others as hashes only, ending at the audit head above. "
+                    "The recipe is in Attest’s README (“What the audit log guarantees”)."));
   g_string_append (out, "</p></div>\n");
 
   if (matches->len > 0)
@@ -646,7 +803,7 @@ build_html (GPtrArray                 *matches,
           g_string_append (out, "<tr><td>");
           html_text (out, line);
           g_string_append (out, "</td><td>");
-          html_text (out, m->identity_name);
+          html_text (out, m->confirmed_name);
           g_string_append (out, "</td><td>");
           html_text (out, where);
           g_string_append (out, "</td></tr>\n");
@@ -673,10 +830,10 @@ build_html (GPtrArray                 *matches,
           g_autofree char *line = m->revoked_audit_id >= 0
             ? g_strdup_printf (_("Match %" G_GINT64_FORMAT " (%s, %s at %s), confirmed by %s, was undone "
                                  "on %s by audit entry %" G_GINT64_FORMAT "."),
-                               m->id, m->identity_name, name, when, m->reviewer, undone, m->revoked_audit_id)
+                               m->id, m->confirmed_name, name, when, m->reviewer, undone, m->revoked_audit_id)
             : g_strdup_printf (_("Match %" G_GINT64_FORMAT " (%s, %s at %s), confirmed by %s, was undone "
                                  "on %s."),
-                               m->id, m->identity_name, name, when, m->reviewer, undone);
+                               m->id, m->confirmed_name, name, when, m->reviewer, undone);
 
           g_string_append (out, "<li>");
           html_text (out, line);
@@ -688,7 +845,7 @@ build_html (GPtrArray                 *matches,
   for (guint i = 0; i < matches->len; i++)
     {
       ExportMatch *m = g_ptr_array_index (matches, i);
-      g_autofree char *heading = g_strdup_printf (_("Match %" G_GINT64_FORMAT ": %s"), m->id, m->identity_name);
+      g_autofree char *heading = g_strdup_printf (_("Match %" G_GINT64_FORMAT ": %s"), m->id, m->confirmed_name);
       g_autofree char *name = source_display_name (m);
       g_autofree char *when = format_media_time (m->source_ms);
       g_autofree char *ms = g_strdup_printf ("%" G_GINT64_FORMAT " ms (%s)", m->source_ms, when);
@@ -698,8 +855,8 @@ build_html (GPtrArray                 *matches,
       g_autofree char *decided = format_time (m->decided_at);
       g_autofree char *probe_caption = g_strdup_printf (_("Probe: %s at %s"), name, when);
       g_autofree char *gallery_caption = m->face_id >= 0
-        ? g_strdup_printf (_("Gallery: %s (face %" G_GINT64_FORMAT ")"), m->identity_name, m->face_id)
-        : g_strdup_printf (_("Gallery: %s"), m->identity_name);
+        ? g_strdup_printf (_("Gallery: %s (face %" G_GINT64_FORMAT ")"), m->confirmed_name, m->face_id)
+        : g_strdup_printf (_("Gallery: %s"), m->confirmed_name);
       g_autofree char *decided_words = format_time_words (m->decided_at);
       g_autofree char *decision = g_strdup_printf (_("Confirmed by %s on %s."), m->reviewer, decided_words);
       g_autofree char *score = g_strdup_printf (_("Score %.2f (threshold %.2f): %s"), m->score, m->threshold,
@@ -725,7 +882,10 @@ build_html (GPtrArray                 *matches,
       html_text (out, fmr != NULL ? fmr : _("The false-match rate at this threshold could not be "
                                             "estimated at export time."));
       g_string_append (out, "</p>\n<table>\n");
-      html_text_row (out, _("Identity"), m->identity_name, NULL);
+      html_text_row (out, _("Identity (as confirmed)"), m->confirmed_name, NULL);
+      if (g_strcmp0 (m->confirmed_name, m->identity_name) != 0)
+        html_text_row (out, _("Identity now (renamed or merged since: see the decision chain)"),
+                       m->identity_name, NULL);
       html_text_row (out, _("Source"), m->source_uri, "mono");
       html_text_row (out, _("Source SHA-256"), m->source_sha256, "hash");
       html_text_row (out, _("Time in the source"), ms, NULL);
@@ -828,14 +988,19 @@ fail_in_folder (GError     **error,
 
 /* ---- the folder ---- */
 
-#define MANIFEST_NAME "attest-export.json"
-#define MANIFEST_FORMAT "attest-export"
+#define MANIFEST_NAME ATTEST_EXPORT_MANIFEST_NAME
+#define SIGNATURE_NAME ATTEST_EXPORT_SIGNATURE_NAME
+#define MANIFEST_FORMAT ATTEST_EXPORT_MANIFEST_FORMAT
 
-/* The manifest: every file of the export with its size and SHA-256, so that a later export
- * can tell a previous Attest export (replaced as a whole) from someone's other files. */
+/* The manifest: every file of the export with its size and SHA-256 (so that a later export
+ * can tell a previous Attest export, replaced as a whole, from someone's other files), the
+ * audit head the export ends at and the installation's public key. attest-export.sig holds
+ * the Ed25519 signature of the manifest's exact bytes (attest-export-check.h). */
 static char *
-build_manifest (const char *tmp,
-                GPtrArray  *files)
+build_manifest (const char      *tmp,
+                GPtrArray       *files,
+                AttestKey       *key,
+                const AuditInfo *info)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonGenerator) gen = json_generator_new ();
@@ -845,7 +1010,19 @@ build_manifest (const char *tmp,
   json_builder_set_member_name (b, "format");
   json_builder_add_string_value (b, MANIFEST_FORMAT);
   json_builder_set_member_name (b, "version");
-  json_builder_add_int_value (b, 1);
+  json_builder_add_int_value (b, ATTEST_EXPORT_MANIFEST_VERSION);
+  json_builder_set_member_name (b, "key");
+  json_builder_begin_object (b);
+  json_member_string (b, "id", attest_key_get_id (key));
+  json_member_string (b, "public_key", attest_key_get_public_key (key));
+  json_member_string (b, "algorithm", "ed25519");
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "audit");
+  json_builder_begin_object (b);
+  json_member_int (b, "entries", info->n_entries, TRUE);
+  json_member_string (b, "head", info->head);
+  json_member_int (b, "withheld", info->n_withheld, TRUE);
+  json_builder_end_object (b);
   json_builder_set_member_name (b, "files");
   json_builder_begin_array (b);
   for (guint i = 0; i < files->len; i++)
@@ -910,7 +1087,8 @@ is_previous_export (const char *folder)
     }
   dir = g_dir_open (folder, 0, NULL);
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    if (!g_str_equal (name, MANIFEST_NAME) && !g_hash_table_contains (listed, name))
+    if (!g_str_equal (name, MANIFEST_NAME) && !g_str_equal (name, SIGNATURE_NAME) &&
+        !g_hash_table_contains (listed, name))
       return FALSE;
   return dir != NULL;
 }
@@ -1106,8 +1284,11 @@ attest_exporter_export_full (AttestStore               *store,
   g_autofree char *csv_sha256 = NULL;
   g_autofree char *details = NULL;
   g_autofree char *selection = NULL;
+  g_autoptr (GHashTable) disclosed = NULL;
   AttestAuditEntry entry = { 0 };
   AttestExportResult *result;
+  AuditInfo info = { 0 };
+  AttestKey *key = attest_store_get_key (store);
   gint64 audit_id;
 
   g_return_val_if_fail (ATTEST_IS_STORE (store), NULL);
@@ -1158,6 +1339,12 @@ attest_exporter_export_full (AttestStore               *store,
     return NULL;
   fmr_texts = estimate_fmr (store, matches);
   selection = describe_selection (options);
+  disclosed = disclosed_entries (audit, matches, revoked);
+  jsonl = build_audit_jsonl (audit, disclosed, &info.n_withheld);
+  info.key_id = attest_key_get_id (key);
+  info.n_entries = audit->len;
+  info.head = audit->len > 0 ? ((AttestAuditEntry *) g_ptr_array_index (audit, audit->len - 1))->hash
+                             : "0000000000000000000000000000000000000000000000000000000000000000";
 
   /* A new or empty folder, or a previous Attest export replaced as a whole: everything is
    * written beside it and swapped in when complete, so a failure leaves what was there. */
@@ -1192,8 +1379,7 @@ attest_exporter_export_full (AttestStore               *store,
 
   csv = build_csv (matches);
   json = build_json (matches, options->source_sha256, options->actor);
-  html = build_html (matches, revoked, audit, fmr_texts, options, selection);
-  jsonl = build_audit_jsonl (audit);
+  html = build_html (matches, revoked, audit, &info, fmr_texts, options, selection);
   csv_sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, csv, -1);
 
   if (!write_file (tmp, "matches.csv", csv, strlen (csv), files, &local) ||
@@ -1225,14 +1411,19 @@ attest_exporter_export_full (AttestStore               *store,
   /* Every file is complete: the manifest, then the swap (renames in one folder: atomic, no
    * new space needed). */
   {
-    g_autofree char *manifest = build_manifest (tmp, files);
+    g_autofree char *manifest = build_manifest (tmp, files, key, &info);
+    g_autofree char *signature = NULL;
+    g_autofree char *signature_line = NULL;
 
     if (manifest == NULL)
       {
         local = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, _("could not read back what was written"));
         goto fail;
       }
-    if (!write_file (tmp, MANIFEST_NAME, manifest, strlen (manifest), files, &local))
+    signature = attest_key_sign (key, manifest, strlen (manifest));
+    signature_line = g_strconcat (signature, "\n", NULL);
+    if (!write_file (tmp, MANIFEST_NAME, manifest, strlen (manifest), files, &local) ||
+        !write_file (tmp, SIGNATURE_NAME, signature_line, strlen (signature_line), files, &local))
       goto fail;
   }
   if (target_exists)

@@ -53,6 +53,9 @@ typedef struct
   gint64  revoked_audit_id; /* the "undo" entry, -1: none */
   GBytes *probe_png;        /* the review item's probe crop, NULL: none stored */
   GBytes *gallery_png;      /* the matched face's thumbnail, else the identity's first one */
+  char   *confirmed_name;   /* the identity's name when the reviewer confirmed it (from the
+                             * confirm entry), identity_name when that does not say */
+  gint64  confirmed_identity_id; /* the identity confirmed (a merge may have moved the match) */
 } AttestMatchRecord;
 
 /* A source with confirmed (standing) matches. */

@@ -19,6 +19,7 @@ attest_match_record_free (AttestMatchRecord *record)
   if (record == NULL)
     return;
   g_free (record->identity_name);
+  g_free (record->confirmed_name);
   g_free (record->source_uri);
   g_free (record->source_sha256);
   g_free (record->model_id);
@@ -106,7 +107,12 @@ attest_store_list_matches (AttestStore             *self,
     "             WHERE f.id = m.face_id AND f.thumbnail_png IS NOT NULL),"
     "            (SELECT f.thumbnail_png FROM faces f"
     "             WHERE f.identity_id = m.identity_id AND f.thumbnail_png IS NOT NULL"
-    "             ORDER BY f.id LIMIT 1))"
+    "             ORDER BY f.id LIMIT 1)),"
+    /* The name and identity as the reviewer confirmed them (renames and merges come later). */
+    "  (SELECT json_extract (a.details, '$.name') FROM audit a"
+    "   WHERE a.id = m.audit_id AND json_valid (a.details)),"
+    "  (SELECT json_extract (a.details, '$.identity_id') FROM audit a"
+    "   WHERE a.id = m.audit_id AND json_valid (a.details))"
     " FROM matches m JOIN sources s ON s.id = m.source_id"
     "  JOIN identities i ON i.id = m.identity_id"
     " WHERE (?1 IS NULL OR s.sha256 = ?1)"
@@ -162,6 +168,10 @@ attest_store_list_matches (AttestStore             *self,
           m->revoked_audit_id = column_id (stmt, 23);
           m->probe_png = column_bytes (stmt, 24);
           m->gallery_png = column_bytes (stmt, 25);
+          m->confirmed_name = sqlite3_column_type (stmt, 26) == SQLITE_TEXT
+                              ? column_strdup (stmt, 26) : g_strdup (m->identity_name);
+          m->confirmed_identity_id = sqlite3_column_type (stmt, 27) == SQLITE_INTEGER
+                                     ? sqlite3_column_int64 (stmt, 27) : m->identity_id;
           g_ptr_array_add (records, m);
         }
     }
@@ -266,6 +276,52 @@ details_int (const char *details,
   return json_object_get_int_member (object, member);
 }
 
+/* An audited merge moves a match from one identity to another: (entry id, from, into). */
+typedef struct
+{
+  gint64 entry_id;
+  gint64 from_id;
+  gint64 into_id;
+} Merge;
+
+static GArray *
+load_merges (sqlite3 *db)
+{
+  GArray *merges = g_array_new (FALSE, FALSE, sizeof (Merge));
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db, "SELECT id, json_extract (details, '$.from_id'),"
+                              "  json_extract (details, '$.into_id') FROM audit"
+                              " WHERE action = 'merge' AND json_valid (details) ORDER BY id",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return merges;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      Merge m = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1),
+                  sqlite3_column_int64 (stmt, 2) };
+
+      g_array_append_val (merges, m);
+    }
+  return merges;
+}
+
+/* The identity a match confirmed as `identity_id` by entry `confirm_id` belongs to after the
+ * audited merges since. */
+static gint64
+identity_after_merges (GArray *merges,
+                       gint64  confirm_id,
+                       gint64  identity_id)
+{
+  for (guint i = 0; i < merges->len; i++)
+    {
+      const Merge *m = &g_array_index (merges, Merge, i);
+
+      if (m->entry_id > confirm_id && m->from_id == identity_id)
+        identity_id = m->into_id;
+    }
+  return identity_id;
+}
+
 GPtrArray *
 attest_store_verify_matches (AttestStore  *self,
                              guint        *n_checked,
@@ -274,6 +330,7 @@ attest_store_verify_matches (AttestStore  *self,
   g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (
     (GDestroyNotify) attest_match_problem_free);
   g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GArray) merges = NULL;
   const char *what = _("Could not read the matches");
   guint checked = 0;
   sqlite3 *db;
@@ -283,6 +340,7 @@ attest_store_verify_matches (AttestStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   db = _attest_store_lock (self);
+  merges = load_merges (db);
   /* Pairs of columns: the match's (even) beside the entry's (odd). */
   stmt = _attest_gallery_prepare (db,
                                 "SELECT m.id, m.audit_id, a.id, a.action, a.details,"
@@ -319,7 +377,9 @@ attest_store_verify_matches (AttestStore  *self,
                 { 17, "position", TRUE }, { 19, "time", TRUE },
               };
 
-              if (details_int (details, "identity_id") != sqlite3_column_int64 (stmt, 21))
+              if (identity_after_merges (merges, sqlite3_column_int64 (stmt, 2),
+                                         details_int (details, "identity_id"))
+                  != sqlite3_column_int64 (stmt, 21))
                 g_string_append (differs, "identity");
               for (guint i = 0; i < G_N_ELEMENTS (pairs); i++)
                 if (pairs[i].number ? !same_number (stmt, pairs[i].column, pairs[i].column + 1)

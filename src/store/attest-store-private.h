@@ -27,6 +27,8 @@ typedef struct
 {
   int         version;
   const char *sql;
+  gboolean    rebuilds_tables;  /* run with foreign keys off (SQLite's table rebuild), then
+                                 * checked with PRAGMA foreign_key_check before commit */
 } AttestStoreMigration;
 
 /* The steps in order; step i has version i + 1; the last is ATTEST_STORE_SCHEMA_VERSION. */
@@ -35,9 +37,16 @@ const AttestStoreMigration *_attest_store_get_migrations (guint *n_migrations);
 /* Applies the steps above the database's user_version up to target_version, each in its own
  * BEGIN IMMEDIATE transaction (the version is re-read inside it, so two processes migrating at
  * once do not both apply a step). */
-gboolean     _attest_store_migrate                (sqlite3     *db,
-                                                   int          target_version,
-                                                   GError     **error);
+typedef gboolean (*AttestStoreStepHook) (int       version,
+                                         gpointer  data,
+                                         GError  **error);
+/* after_step (may be NULL) runs inside each step's transaction after its SQL, so that work a
+ * step needs done in code (the seal of schema 4) commits with it or not at all. */
+gboolean     _attest_store_migrate                (sqlite3             *db,
+                                                   int                  target_version,
+                                                   AttestStoreStepHook  after_step,
+                                                   gpointer             data,
+                                                   GError             **error);
 
 /* ---- attest-store.c ---- */
 
@@ -97,6 +106,26 @@ void         _attest_store_start_task             (AttestStore         *self,
 gboolean     _attest_store_is_result_of           (AttestStore         *self,
                                                    GAsyncResult        *result,
                                                    gpointer             source_tag);
+
+/* Sessions of this installation write keyed audit entries from this schema on. */
+#define ATTEST_STORE_KEYED_SCHEMA_VERSION 4
+
+/* The installation key the store was opened with (never NULL once open). */
+AttestKey   *_attest_store_get_key                (AttestStore *self);
+/* Compares the checked log with the head this installation last saw in this gallery file
+ * (audit-heads.ini beside the key) and, when it still holds, remembers the newer head. Lock
+ * held. FALSE with *first_bad_id and error when the log is shorter or differs there. */
+gboolean     _attest_store_check_seen_head        (AttestStore      *self,
+                                                   AttestAuditCheck *check,
+                                                   gint64           *first_bad_id,
+                                                   GError          **error);
+
+/* In the transaction of the step to schema 4: appends the "seal" entry (keyed) after the
+ * entries written before keys, when there are any. Lock held; self's db set. */
+gboolean     _attest_store_seal_in_tx             (AttestStore      *self,
+                                                   GError          **error);
+/* At open and close: remembers the head when the log continues the one seen here. */
+void         _attest_store_remember_head          (AttestStore      *self);
 
 /* ---- attest-store-audit.c ---- */
 

@@ -943,8 +943,10 @@ undo_in_tx (AttestStore  *self,
   g_autofree char *undone_action = NULL;
   g_autofree char *subject = NULL;
   g_autofree char *from = NULL;
+  g_autofree char *undone_name = NULL;
   g_autofree char *details_text = NULL;
   AttestAuditEntry entry;
+  gint64 undone_identity = -1;
   gint64 undone_id;
   gint64 item_id;
   gint64 undo_id;
@@ -955,7 +957,9 @@ undo_in_tx (AttestStore  *self,
   /* The newest decision that no "undo" entry names yet. */
   sql = g_strdup_printf ("SELECT a.id, a.action, a.subject,"
                          "  json_extract (a.details, '$.item_id'),"
-                         "  json_extract (a.details, '$.from')"
+                         "  json_extract (a.details, '$.from'),"
+                         "  json_extract (a.details, '$.name'),"
+                         "  json_extract (a.details, '$.identity_id')"
                          " FROM audit a WHERE a.action IN (%s) AND a.subject LIKE 'item:%%'"
                          " AND NOT EXISTS (SELECT 1 FROM audit u WHERE u.action = 'undo'"
                          "   AND u.subject = a.subject"
@@ -982,6 +986,9 @@ undo_in_tx (AttestStore  *self,
   subject = g_strdup (_attest_gallery_column_text (stmt, 2));
   item_id = sqlite3_column_int64 (stmt, 3);
   from = g_strdup (_attest_gallery_column_text (stmt, 4));
+  undone_name = g_strdup (_attest_gallery_column_text (stmt, 5));
+  undone_identity = sqlite3_column_type (stmt, 6) == SQLITE_INTEGER
+                    ? sqlite3_column_int64 (stmt, 6) : -1;
   g_clear_pointer (&stmt, sqlite3_finalize);
 
   /* Entries written before "from" was recorded would go back to pending. */
@@ -997,6 +1004,11 @@ undo_in_tx (AttestStore  *self,
   _attest_gallery_add_member_int (details, "item_id", item_id);
   _attest_gallery_add_member_int (details, "undone_audit_id", undone_id);
   _attest_gallery_add_member_string (details, "undone_action", undone_action);
+  /* What was undone, by name: "undo of confirm John Salley", not only an entry number. */
+  if (undone_identity >= 0)
+    _attest_gallery_add_member_int (details, "undone_identity_id", undone_identity);
+  if (undone_name != NULL)
+    _attest_gallery_add_member_string (details, "undone_name", undone_name);
   _attest_gallery_add_member_string (details, "from", item->status);
   _attest_gallery_add_member_string (details, "to", from);
   json_builder_end_object (details);

@@ -42,6 +42,7 @@ struct _AttestStore
   sqlite3     *db;
   char        *path;
   int          schema_version;
+  AttestKey   *key;
 
   /* One exclusive thread: every _async call runs there, in order. */
   GThreadPool *worker;
@@ -98,9 +99,12 @@ attest_store_finalize (GObject *object)
   if (self->worker != NULL)
     g_thread_pool_free (self->worker, FALSE, TRUE);
 
+  _attest_store_remember_head (self);
+
   /* close_v2 and not close: a statement leaked by a caller must not keep the file open. */
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
+  g_clear_object (&self->key);
 
   g_mutex_clear (&self->lock);
   g_free (self->path);
@@ -395,6 +399,20 @@ make_private (const char *path)
     }
 }
 
+/* The step to schema 4 seals the entries written before keys in its own transaction. */
+static gboolean
+after_step (int       version,
+            gpointer  data,
+            GError  **error)
+{
+  AttestStore *self = data;
+
+  if (version != ATTEST_STORE_KEYED_SCHEMA_VERSION)
+    return TRUE;
+  self->schema_version = version;
+  return _attest_store_seal_in_tx (self, error);
+}
+
 static gboolean
 store_open_into (AttestStore  *self,
                  int           target_version,
@@ -402,11 +420,18 @@ store_open_into (AttestStore  *self,
 {
   g_autofree char *display = g_filename_display_name (self->path);
   gboolean side_existed[G_N_ELEMENTS (side_suffixes)];
+  g_autofree char *key_path = attest_key_default_path ();
   DbIdentity id = { 0 };
   sqlite3 *db = NULL;
   GStatBuf st;
   int saved_errno;
   int rc;
+
+  /* The key first: without it nothing may be written, so nothing is touched. */
+  g_clear_object (&self->key);
+  self->key = attest_key_load (key_path, TRUE, error);
+  if (self->key == NULL)
+    return FALSE;
 
   if (g_stat (self->path, &st) == 0)
     {
@@ -472,11 +497,14 @@ store_open_into (AttestStore  *self,
 
   make_private (self->path);
 
+  self->db = db;
+  self->schema_version = id.user_version;
   if (!exec_pragma (db, "PRAGMA journal_mode = WAL", display, error) ||
       !exec_pragma (db, "PRAGMA synchronous = FULL", display, error) ||
       !exec_pragma (db, "PRAGMA foreign_keys = ON", display, error) ||
-      !_attest_store_migrate (db, target_version, error))
+      !_attest_store_migrate (db, target_version, after_step, self, error))
     {
+      self->db = NULL;
       sqlite3_close (db);
       return FALSE;
     }
@@ -487,12 +515,14 @@ store_open_into (AttestStore  *self,
   if (!read_identity (db, &id, &rc))
     {
       set_unreadable_error (error, db, rc, display);
+      self->db = NULL;
       sqlite3_close (db);
       return FALSE;
     }
 
   self->db = db;
   self->schema_version = id.user_version;
+  _attest_store_remember_head (self);
   return TRUE;
 }
 
@@ -638,6 +668,22 @@ _attest_store_unlock (AttestStore *self)
   g_return_if_fail (ATTEST_IS_STORE (self));
 
   g_mutex_unlock (&self->lock);
+}
+
+AttestKey *
+_attest_store_get_key (AttestStore *self)
+{
+  g_return_val_if_fail (ATTEST_IS_STORE (self), NULL);
+
+  return self->key;
+}
+
+AttestKey *
+attest_store_get_key (AttestStore *self)
+{
+  g_return_val_if_fail (ATTEST_IS_STORE (self), NULL);
+
+  return self->key;
 }
 
 sqlite3 *

@@ -12,9 +12,11 @@
 
 #include <gio/gio.h>
 
+#include "attest-key.h"
+
 G_BEGIN_DECLS
 
-#define ATTEST_STORE_SCHEMA_VERSION 3
+#define ATTEST_STORE_SCHEMA_VERSION 5
 #define ATTEST_STORE_ERROR (attest_store_error_quark ())
 
 typedef enum
@@ -45,6 +47,9 @@ typedef struct
   char       *details;        /* free JSON object text, may be NULL */
   char       *prev_hash;      /* hex, set by the store when read back */
   char       *hash;           /* hex, set by the store when read back */
+  char       *key_id;         /* the installation key that authenticated it (NULL: written
+                               * before the gallery had keys); set by the store */
+  char       *mac;            /* hex HMAC of hash under that key; set by the store */
 } AttestAuditEntry;
 
 #define ATTEST_TYPE_STORE (attest_store_get_type ())
@@ -98,7 +103,42 @@ gboolean     attest_store_verify_audit    (AttestStore         *self,
                                            gint64              *first_bad_id,
                                            GError             **error);
 
+/* What a check of the audit log found (attest_store_check_audit). */
+typedef struct
+{
+  guint64  n_entries;     /* entries that check out (all of them when intact) */
+  guint64  n_unkeyed;     /* the first n_unkeyed were written before the gallery had keys;
+                           * the keyed entry after them seals them */
+  guint64  n_this_key;    /* authenticated with this installation's key */
+  guint64  n_other_keys;  /* keyed by another installation: chained, not checkable here */
+  char    *head;          /* the newest entry's hash */
+  char    *gallery_id;
+  char    *key_id;        /* this installation's key id */
+  guint64  seen_count;    /* entries this installation had seen in this file before, or 0 */
+  char    *seen_head;     /* and the newest of them */
+} AttestAuditCheck;
+
+/* Recomputes the chain and checks every keyed entry and the head against this installation's
+ * key, and the log against the head this installation last saw in this file. TRUE when all
+ * holds; FALSE with *first_bad_id and an ATTEST_STORE_ERROR_FAILED error naming what does
+ * not. `check` (may be NULL) is filled either way; clear it with attest_audit_check_clear. */
+gboolean     attest_store_check_audit     (AttestStore         *self,
+                                           AttestAuditCheck    *check,
+                                           gint64              *first_bad_id,
+                                           GError             **error);
+void         attest_audit_check_clear     (AttestAuditCheck    *check);
+
+/* This installation's key (attest-key.h), loaded when the store was opened. */
+AttestKey   *attest_store_get_key         (AttestStore         *self);
+
 void         attest_audit_entry_free      (AttestAuditEntry    *entry);
+/* Hex SHA-256 of an entry's canonical encoding (attest-store-audit.c). */
+char        *attest_audit_entry_content_hash (const AttestAuditEntry *entry);
+/* Hex SHA-256 of prev_hash || content_hash: a keyed entry's hash. */
+char        *attest_audit_link_hash       (const char          *prev_hash,
+                                           const char          *content_hash);
+/* The entry's hash by its own version's recipe (keyed or not). */
+char        *attest_audit_entry_compute_hash (const AttestAuditEntry *entry);
 
 /* SHA-256 of a file's contents, hex; streams the file. */
 char        *attest_file_sha256           (GFile               *file,
@@ -106,5 +146,6 @@ char        *attest_file_sha256           (GFile               *file,
                                            GError             **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestAuditEntry, attest_audit_entry_free)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AttestAuditCheck, attest_audit_check_clear)
 
 G_END_DECLS

@@ -700,16 +700,18 @@ attest_audit_page_reload (AttestAuditPage *self)
 
 typedef struct
 {
-  gboolean  ok;
-  guint64   n;
-  gint64    bad_id;
-  char     *message;
+  gboolean          ok;
+  guint64           n;
+  gint64            bad_id;
+  char             *message;
+  AttestAuditCheck  check;
 } VerifyResult;
 
 static void
 verify_result_free (VerifyResult *r)
 {
   g_free (r->message);
+  attest_audit_check_clear (&r->check);
   g_free (r);
 }
 
@@ -723,7 +725,8 @@ verify_thread (GTask        *task,
   g_autoptr (GError) error = NULL;
 
   r->bad_id = -1;
-  r->ok = attest_store_verify_audit (task_data, &r->n, &r->bad_id, &error);
+  r->ok = attest_store_check_audit (task_data, &r->check, &r->bad_id, &error);
+  r->n = r->check.n_entries;
   if (!r->ok)
     r->message = g_strdup (error != NULL ? error->message : _("The chain does not hold"));
   g_task_return_pointer (task, r, (GDestroyNotify) verify_result_free);
@@ -765,8 +768,24 @@ on_verified (GObject      *source,
         {
           headline = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Intact: %" G_GUINT64_FORMAT " entry",
                                                    "Intact: %" G_GUINT64_FORMAT " entries", r->n), r->n);
-          detail = g_strdup_printf (_("Every entry’s hash matches its contents and the entry before "
-                                      "it, and the count and head agree. Checked at %s."), when);
+          g_autoptr (GString) text = g_string_new (NULL);
+
+          g_string_append_printf (text, _("Every entry’s hash matches its contents and the entry "
+                                          "before it, and the count and head agree. "));
+          g_string_append_printf (text, _("%" G_GUINT64_FORMAT " of them are confirmed by this "
+                                          "installation’s key (key %s). "),
+                                  r->check.n_this_key, r->check.key_id);
+          if (r->check.n_unkeyed > 0)
+            g_string_append_printf (text, _("Entries 1 to %" G_GUINT64_FORMAT " were written "
+                                            "before this gallery had a key; entry %"
+                                            G_GUINT64_FORMAT " seals them. "),
+                                    r->check.n_unkeyed, r->check.n_unkeyed + 1);
+          if (r->check.n_other_keys > 0)
+            g_string_append_printf (text, _("%" G_GUINT64_FORMAT " were written by another "
+                                            "installation, whose key alone can confirm them. "),
+                                    r->check.n_other_keys);
+          g_string_append_printf (text, _("Checked at %s."), when);
+          detail = g_string_free (g_steal_pointer (&text), FALSE);
           self->broken_id = -1;
           self->verified_count = r->n;
         }
