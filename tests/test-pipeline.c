@@ -6,6 +6,7 @@
  * way the app drives it: a main loop, the paintable, the detections property. No display is
  * needed: GdkMemoryTexture and GtkSnapshot work without one. */
 #include <gio/gio.h>
+#include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <gtk/gtk.h>
@@ -1234,6 +1235,122 @@ test_pipeline_bad_input (void)
   g_assert_finalize_object (g_steal_pointer (&pipeline));
 }
 
+
+/* ---- local files only ---- */
+
+/* A TCP server on 127.0.0.1 that only counts the connections it is offered. */
+typedef struct
+{
+  GSocket  *socket;
+  guint16   port;
+  gint      connections;
+  gint      stop;
+  GThread  *thread;
+} CountingServer;
+
+static gpointer
+count_connections (gpointer data)
+{
+  CountingServer *server = data;
+
+  while (!g_atomic_int_get (&server->stop))
+    {
+      g_autoptr(GSocket) client = NULL;
+
+      if (!g_socket_condition_timed_wait (server->socket, G_IO_IN, 50000, NULL, NULL))
+        continue;
+      client = g_socket_accept (server->socket, NULL, NULL);
+      if (client != NULL)
+        g_atomic_int_inc (&server->connections);
+    }
+  return NULL;
+}
+
+static void
+counting_server_start (CountingServer *server)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  server->socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (server->socket, any_port, TRUE, &error));
+  g_assert_true (g_socket_listen (server->socket, &error));
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (server->socket, &error);
+  g_assert_no_error (error);
+  server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  server->thread = g_thread_new ("counting-server", count_connections, server);
+}
+
+static gint
+counting_server_stop (CountingServer *server)
+{
+  g_atomic_int_set (&server->stop, 1);
+  g_thread_join (server->thread);
+  g_clear_object (&server->socket);
+  return g_atomic_int_get (&server->connections);
+}
+
+/* An HLS playlist saved as "case-video.mp4" (and an SDP file as .mp4) pointing at a server on
+ * 127.0.0.1: neither the frame reader (scan, detect) nor the player fetches anything, and both
+ * say what the file is. A pipe named like a video is refused at once instead of blocking. */
+static void
+test_local_only (void)
+{
+  CountingServer server = { 0 };
+  g_autofree char *playlist = tmp_path ("case-video.mp4");
+  g_autofree char *sdp = tmp_path ("case-call.mp4");
+  g_autofree char *fifo = tmp_path ("camera-feed.mp4");
+  g_autofree char *text = NULL;
+  g_autoptr(AttestPipeline) pipeline = attest_pipeline_new (vision);
+  const char *files[] = { playlist, sdp };
+
+  counting_server_start (&server);
+  text = g_strdup_printf ("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n"
+                          "#EXTINF:10.0,\nhttp://127.0.0.1:%u/beacon-segment.ts\n"
+                          "#EXT-X-ENDLIST\n", server.port);
+  g_assert_true (g_file_set_contents (playlist, text, -1, NULL));
+  g_free (text);
+  text = g_strdup_printf ("v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=beacon\r\n"
+                          "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video %u RTP/AVP 96\r\n"
+                          "a=rtpmap:96 H264/90000\r\na=control:rtsp://127.0.0.1:%u/x\r\n",
+                          server.port, server.port);
+  g_assert_true (g_file_set_contents (sdp, text, -1, NULL));
+  g_unlink (fifo);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      AttestFrameReader *reader = attest_frame_reader_new (files[i], &error);
+
+      g_test_message ("frame reader: %s", error != NULL ? error->message : "(opened)");
+      g_assert_null (reader);
+      g_assert_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NOT_VIDEO);
+      g_assert_nonnull (strstr (error->message, "is a playlist that points to the network: "
+                                                "Attest opens only local files"));
+      assert_open_fails (pipeline, files[i], ATTEST_MEDIA_ERROR_NOT_VIDEO);
+    }
+  {
+    g_autoptr(GError) error = NULL;
+    AttestFrameReader *reader = attest_frame_reader_new (fifo, &error);
+
+    g_test_message ("frame reader: %s", error != NULL ? error->message : "(opened)");
+    g_assert_null (reader);
+    g_assert_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NOT_VIDEO);
+    g_assert_nonnull (strstr (error->message, "is not a regular file"));
+    assert_open_fails (pipeline, fifo, ATTEST_MEDIA_ERROR_NOT_VIDEO);
+  }
+
+  g_assert_cmpint (counting_server_stop (&server), ==, 0);
+  g_unlink (fifo);
+  g_assert_finalize_object (g_steal_pointer (&pipeline));
+}
+
 /* Non-square pixels (e.g. DV, anamorphic DVD) are shown at their display shape while the
  * boxes stay in stream pixels. */
 static void
@@ -1482,6 +1599,7 @@ main (int    argc,
   g_test_add_func ("/media/pipeline/eos", test_pipeline_eos);
   g_test_add_func ("/media/pipeline/open-replaced", test_pipeline_open_replaced);
   g_test_add_func ("/media/pipeline/bad-input", test_pipeline_bad_input);
+  g_test_add_func ("/media/local-only", test_local_only);
   g_test_add_func ("/media/pipeline/pixel-aspect-ratio", test_pipeline_pixel_aspect_ratio);
   g_test_add_func ("/media/pipeline/no-camera", test_pipeline_no_camera);
   g_test_add_data_func ("/media/pipeline/live-labels/10fps", GINT_TO_POINTER (10),

@@ -151,12 +151,32 @@ error_from_message (AttestFrameReader  *self,
   return FALSE;
 }
 
+/* Defence in depth: the URI is a local file's, so this is filesrc; anything else is refused. */
+static void
+on_source_setup (GstElement *decodebin,
+                 GstElement *source,
+                 gpointer    user_data)
+{
+  AttestFrameReader *self = user_data;
+
+  if (!_attest_media_source_is_local (source))
+    {
+      g_autoptr(GError) refused = _attest_media_error_network (self->display_name);
+
+      gst_element_post_message (decodebin,
+                                gst_message_new_error (GST_OBJECT (decodebin), refused, NULL));
+    }
+}
+
 static gboolean
 build (AttestFrameReader  *self,
        GError            **error)
 {
   g_autoptr(GstCaps) caps = NULL;
-  GstElement *decodebin = gst_element_factory_make ("uridecodebin", NULL);
+  GstElement *decodebin;
+
+  _attest_media_local_only ();
+  decodebin = gst_element_factory_make ("uridecodebin", NULL);
   GstElement *filter = gst_element_factory_make ("capsfilter", NULL);
 
   self->pipeline = gst_object_ref_sink (gst_pipeline_new ("attest-frame-reader"));
@@ -189,6 +209,7 @@ build (AttestFrameReader  *self,
                     NULL);
   gst_element_link_many (self->convert, filter, self->appsink, NULL);
 
+  g_signal_connect (decodebin, "source-setup", G_CALLBACK (on_source_setup), self);
   g_signal_connect (decodebin, "pad-added", G_CALLBACK (on_pad_added), self);
   g_signal_connect (decodebin, "no-more-pads", G_CALLBACK (on_no_more_pads), self);
 

@@ -41,4 +41,16 @@ GError  *_attest_media_error_from_gst      (const GError        *gst_error,
                                             const char          *display_name,
                                             const char          *device);
 
+/* ---- attest-media-local.c ---- */
+
+/* Removes the demuxers that fetch from the network (adaptive streaming playlists, SDP) from
+ * autoplugging, once per process. Called before any pipeline or discoverer is made. */
+void     _attest_media_local_only          (void);
+/* Whether a missing-plugin description or caps text names what those demuxers read. */
+gboolean _attest_media_is_network_caps     (const char          *text);
+/* Whether a pipeline's source element reads this machine only (file, camera, application). */
+gboolean _attest_media_source_is_local     (GstElement          *source);
+/* "“%s” is a playlist that points to the network: Attest opens only local files…" */
+GError  *_attest_media_error_network       (const char          *display_name);
+
 G_END_DECLS

@@ -94,6 +94,14 @@ _attest_media_check_file (GFile       *file,
 
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
+  if (!g_file_is_native (file))
+    {
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NOT_VIDEO,
+                   _("“%s” is not on this computer: Attest opens only local files"),
+                   display_name);
+      return FALSE;
+    }
+
   info = g_file_query_info (file,
                             G_FILE_ATTRIBUTE_STANDARD_TYPE ","
                             G_FILE_ATTRIBUTE_STANDARD_SIZE ","
@@ -114,6 +122,15 @@ _attest_media_check_file (GFile       *file,
     {
       g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NOT_VIDEO,
                    _("“%s” is a folder, not a video file"), display_name);
+      return FALSE;
+    }
+
+  /* A pipe or a device would be read for ever (or block on open): files only. */
+  if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+    {
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NOT_VIDEO,
+                   _("“%s” is not a regular file (a pipe, a device or a socket): Attest opens "
+                     "only files"), display_name);
       return FALSE;
     }
 
@@ -185,6 +202,7 @@ _attest_media_discover (const char  *uri,
 
   g_return_val_if_fail (uri != NULL, FALSE);
 
+  _attest_media_local_only ();
   discoverer = gst_discoverer_new (DISCOVER_TIMEOUT, &local_error);
   if (discoverer == NULL)
     {
@@ -207,6 +225,16 @@ _attest_media_discover (const char  *uri,
       break;
 
     case GST_DISCOVERER_MISSING_PLUGINS:
+      {
+        const char **details = gst_discoverer_info_get_missing_elements_installer_details (info);
+
+        for (guint i = 0; details != NULL && details[i] != NULL; i++)
+          if (_attest_media_is_network_caps (details[i]))
+            {
+              g_propagate_error (error, _attest_media_error_network (display_name));
+              return FALSE;
+            }
+      }
       set_missing_decoder_error (error, info, display_name);
       return FALSE;
 

@@ -600,6 +600,7 @@ _attest_pipeline_build_playbin (AttestPipeline *self,
   g_autoptr(GstBus) bus = NULL;
   GstElement *video_sink;
 
+  _attest_media_local_only ();
   self->playbin = gst_element_factory_make ("playbin", "attest-playbin");
   if (self->playbin == NULL)
     return FALSE;

@@ -80,6 +80,8 @@ static const struct
   { "unsure", N_("Unsure") },
   { "undo", N_("Undo") },
   { "export", N_("Export") },
+  /* Entries written before the gallery had an installation key, sealed by this one. */
+  { "seal", N_("Seal") },
 };
 
 /* ---- formatting ---- */
