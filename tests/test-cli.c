@@ -352,8 +352,9 @@ file_sha256 (const char *path)
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, length);
 }
 
-/* verify-audit on a new gallery is intact with 0 entries; a file that is not a gallery is
- * refused and left unchanged. */
+/* verify-audit only reads: on a path with no gallery it says so and makes none; on a new
+ * gallery it is intact with 0 entries; a file that is not a gallery is refused and left
+ * unchanged. */
 static void
 test_verify_audit (void)
 {
@@ -363,8 +364,24 @@ test_verify_audit (void)
   g_autofree char *before = file_sha256 (text);
   g_autofree char *after = NULL;
   g_auto (Run) fresh = { 0 };
+  g_auto (Run) missing = { 0 };
+  g_auto (Run) made = { 0 };
   g_auto (Run) refused = { 0 };
 
+  run_cli (&missing, "--database", db, "verify-audit", NULL);
+  g_assert_cmpint (missing.status, ==, 3);
+  g_assert_nonnull (strstr (missing.err, "was not found"));
+  g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+
+  /* A command that writes makes the gallery (an import of an empty folder). */
+  {
+    g_autofree char *people = g_build_filename (dir, "people", NULL);
+
+    g_assert_cmpint (g_mkdir (people, 0700), ==, 0);
+    run_cli (&made, "--database", db, "import", people, "--basis", "none yet", NULL);
+    g_test_message ("import of nothing: %d %s", made.status, made.err);
+    g_assert_true (g_file_test (db, G_FILE_TEST_EXISTS));
+  }
   run_cli (&fresh, "--database", db, "verify-audit", NULL);
   g_assert_cmpint (fresh.status, ==, 0);
   g_assert_true (g_str_has_prefix (fresh.out, "{\"intact\":true,\"entries\":0,\"matches\":0,"

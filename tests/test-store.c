@@ -8,7 +8,10 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <errno.h>
 
 #include "store/attest-store.h"
 #include "store/attest-store-private.h"
@@ -1328,6 +1331,7 @@ test_audit_tamper (void)
 }
 
 
+
 /* ---- the installation key ---- */
 
 static void
@@ -1607,6 +1611,92 @@ test_audit_keys (void)
 
   rm_rf (tmp);
 }
+
+/* A gallery someone made 0400 stays 0400; one on read-only media, or being written by another
+ * process, can still be opened to read and verified; an up-to-date gallery opens without
+ * taking the write lock. */
+static void
+test_open_hands_off (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tmp = make_tmpdir ();
+  g_autofree char *path = g_build_filename (tmp, "gallery.db", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  AttestStore *store;
+  sqlite3 *writer = NULL;
+
+  store = attest_store_open (path, &error);
+  g_assert_no_error (error);
+  fill_chain (store);
+  g_assert_finalize_object (store);
+
+  /* 0400: opening (to write, or to read) never widens it. */
+  g_assert_cmpint (g_chmod (path, 0400), ==, 0);
+  before = sha256_of (path);
+  store = attest_store_open_read_only (path, &error);
+  g_assert_no_error (error);
+  assert_check (store, N_CHAIN, 0, N_CHAIN, 0);
+  g_assert_finalize_object (store);
+  g_assert_cmpint (file_mode (path), ==, 0400);
+  after = sha256_of (path);
+  g_assert_cmpstr (after, ==, before);
+  if (geteuid () == 0)
+    {
+      store = attest_store_open (path, &error);
+      g_assert_no_error (error);
+      g_assert_finalize_object (store);
+      g_assert_cmpint (file_mode (path), ==, 0400);
+    }
+  g_assert_cmpint (g_chmod (path, 0600), ==, 0);
+
+  /* Another process holds the write lock (a scan writing): both opens go ahead, and the log
+   * verifies from the read-only one. */
+  g_assert_cmpint (sqlite3_open (path, &writer), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (writer, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  store = attest_store_open_read_only (path, &error);
+  g_assert_no_error (error);
+  assert_check (store, N_CHAIN, 0, N_CHAIN, 0);
+  g_assert_finalize_object (store);
+  store = attest_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (store);
+  sqlite3_exec (writer, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (writer);
+
+  /* On a read-only file system (where this test may mount one). */
+  {
+    g_autofree char *mnt = g_build_filename (tmp, "media", NULL);
+    g_autofree char *copy = g_build_filename (mnt, "gallery.db", NULL);
+
+    g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
+    if (mount ("tmpfs", mnt, "tmpfs", 0, "size=4m") != 0)
+      g_test_message ("no tmpfs mount here (%s): read-only media not tried", g_strerror (errno));
+    else
+      {
+        g_autoptr (GFile) from = g_file_new_for_path (path);
+        g_autoptr (GFile) to = g_file_new_for_path (copy);
+
+        g_assert_true (g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+        g_assert_cmpint (mount ("tmpfs", mnt, "tmpfs", MS_REMOUNT | MS_RDONLY, "size=4m"), ==, 0);
+        store = attest_store_open_read_only (copy, &error);
+        g_assert_no_error (error);
+        assert_check (store, N_CHAIN, 0, N_CHAIN, 0);
+        g_assert_finalize_object (store);
+        /* Opening to write says why it cannot. */
+        store = attest_store_open (copy, &error);
+        g_assert_null (store);
+        g_test_message ("read-write on read-only media: %s", error->message);
+        g_assert_nonnull (strstr (error->message, "cannot be written (Read-only file system)"));
+        g_assert_nonnull (strstr (error->message, "attest-cli verify-audit"));
+        g_clear_error (&error);
+        umount2 (mnt, MNT_DETACH);
+      }
+  }
+
+  rm_rf (tmp);
+}
+
 
 static void
 test_audit_append_only (void)
@@ -2011,6 +2101,7 @@ main (int   argc,
   g_test_add_func ("/store/audit/migrated", test_audit_migrated);
   g_test_add_func ("/store/audit/strip", test_audit_strip);
   g_test_add_func ("/store/audit/keys", test_audit_keys);
+  g_test_add_func ("/store/open/hands-off", test_open_hands_off);
   g_test_add_func ("/store/audit/append-only", test_audit_append_only);
   g_test_add_func ("/store/audit/in-transaction", test_audit_in_transaction);
   g_test_add_func ("/store/audit/invalid", test_audit_invalid);

@@ -446,6 +446,10 @@ static void
 attest_export_dialog_init (AttestExportDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Folder and file names are shown as typed, never read as markup ('&', '<'). */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->folder_row), FALSE);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->summary_row), FALSE);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->source_row), FALSE);
 
   self->cancellable = g_cancellable_new ();
   g_signal_connect_swapped (self->scope_row, "notify::selected", G_CALLBACK (update), self);

@@ -288,13 +288,14 @@ cli_detect (Cli   *cli,
 /* ---- verify-audit ---- */
 
 static gboolean
-cli_open_store (Cli          *cli,
-                AttestStore **out)
+cli_open_store_full (Cli          *cli,
+                     gboolean      read_only,
+                     AttestStore **out)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *path = cli->database ? g_strdup (cli->database) : attest_store_default_path ();
 
-  *out = attest_store_open (path, &error);
+  *out = read_only ? attest_store_open_read_only (path, &error) : attest_store_open (path, &error);
   if (*out == NULL)
     {
       cli_error (NULL, error->message);
@@ -302,6 +303,13 @@ cli_open_store (Cli          *cli,
     }
   g_set_object (&cli->store, *out);
   return TRUE;
+}
+
+static gboolean
+cli_open_store (Cli          *cli,
+                AttestStore **out)
+{
+  return cli_open_store_full (cli, FALSE, out);
 }
 
 /* The search index and the identities' names from the gallery (a warning when it is empty).
@@ -354,7 +362,8 @@ cli_verify_audit (Cli   *cli,
   guint n_matches = 0;
   gint64 first_bad = -1;
 
-  if (!cli_open_store (cli, &store))
+  /* Reading only: a gallery on read-only media, 0400, or being written by a scan. */
+  if (!cli_open_store_full (cli, TRUE, &store))
     return EXIT_SETUP;
   if (!attest_store_check_audit (store, &check, &first_bad, &error))
     {
@@ -410,10 +419,12 @@ cli_verify_audit (Cli   *cli,
       cli_error (attest_store_get_path (store), note);
     }
   g_print ("{\"intact\":true,\"entries\":%" G_GUINT64_FORMAT ",\"matches\":%u,"
-           "\"key_id\":\"%s\",\"this_key\":%" G_GUINT64_FORMAT ","
+           "\"key_id\":%s%s%s,\"this_key\":%" G_GUINT64_FORMAT ","
            "\"before_keys\":%" G_GUINT64_FORMAT ",\"other_keys\":%" G_GUINT64_FORMAT ","
            "\"head\":\"%s\"}\n",
-           check.n_entries, n_matches, check.key_id, check.n_this_key, check.n_unkeyed,
+           check.n_entries, n_matches, check.key_id != NULL ? "\"" : "",
+           check.key_id != NULL ? check.key_id : "null", check.key_id != NULL ? "\"" : "",
+           check.n_this_key, check.n_unkeyed,
            check.n_other_keys, check.n_entries > 0 ? check.head : "");
   return EXIT_OK;
 }

@@ -197,7 +197,8 @@ _attest_store_check_seen_head (AttestStore      *self,
 {
   sqlite3 *db = _attest_store_get_db (self);
 
-  if (attest_store_get_schema_version (self) < ATTEST_STORE_KEYED_SCHEMA_VERSION)
+  if (attest_store_get_schema_version (self) < ATTEST_STORE_KEYED_SCHEMA_VERSION ||
+      _attest_store_get_key (self) == NULL)
     return TRUE;
 
   if (!compare_seen (self, db, check->gallery_id, (gint64) check->n_entries, first_bad_id,

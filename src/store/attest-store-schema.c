@@ -478,7 +478,10 @@ _attest_store_migrate (sqlite3             *db,
        * transaction); which step comes next is only known inside it, so peek first. */
       if (!read_user_version (db, &current, error))
         return FALSE;
-      if (current < target_version && migrations[current].rebuilds_tables)
+      /* Up to date: no write lock taken, so opening never waits on (or blocks) a writer. */
+      if (current >= target_version)
+        return TRUE;
+      if (migrations[current].rebuilds_tables)
         {
           if (!exec_sql (db, "PRAGMA foreign_keys = OFF", _("Could not start the schema update"),
                          error))

@@ -43,6 +43,7 @@ struct _AttestStore
   char        *path;
   int          schema_version;
   AttestKey   *key;
+  gboolean     read_only;
 
   /* One exclusive thread: every _async call runs there, in order. */
   GThreadPool *worker;
@@ -382,20 +383,26 @@ exec_pragma (sqlite3     *db,
   return TRUE;
 }
 
+/* Takes group and other permissions away, and never gives any: a gallery someone made 0400
+ * stays 0400 (the user's choice), one made 0644 becomes 0600. */
 static void
-make_private (const char *path)
+narrow_mode (const char *path)
 {
   GStatBuf st;
 
-  if (g_stat (path, &st) == 0 && (st.st_mode & 0777) != 0600)
-    g_chmod (path, 0600);
+  if (g_stat (path, &st) == 0 && (st.st_mode & 0077) != 0)
+    g_chmod (path, st.st_mode & 0700);
+}
 
+static void
+make_private (const char *path)
+{
+  narrow_mode (path);
   for (guint i = 0; i < G_N_ELEMENTS (side_suffixes); i++)
     {
       g_autofree char *side = g_strconcat (path, side_suffixes[i], NULL);
 
-      if (g_stat (side, &st) == 0 && (st.st_mode & 0777) != 0600)
-        g_chmod (side, 0600);
+      narrow_mode (side);
     }
 }
 
@@ -427,11 +434,26 @@ store_open_into (AttestStore  *self,
   int saved_errno;
   int rc;
 
-  /* The key first: without it nothing may be written, so nothing is touched. */
+  /* The key first: without it nothing may be written, so nothing is touched. Reading needs
+   * none (entries are then checked by their chain only), and never makes one. */
   g_clear_object (&self->key);
-  self->key = attest_key_load (key_path, TRUE, error);
-  if (self->key == NULL)
-    return FALSE;
+  if (self->read_only)
+    {
+      g_autoptr (GError) local = NULL;
+
+      self->key = attest_key_load (key_path, FALSE, &local);
+      if (self->key == NULL && g_file_test (key_path, G_FILE_TEST_EXISTS))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+    }
+  else
+    {
+      self->key = attest_key_load (key_path, TRUE, error);
+      if (self->key == NULL)
+        return FALSE;
+    }
 
   if (g_stat (self->path, &st) == 0)
     {
@@ -443,6 +465,22 @@ store_open_into (AttestStore  *self,
         }
       if (st.st_size > 0 && !probe_existing (self->path, display, error))
         return FALSE;
+      /* Read-only media or a file made read-only: say so, and how it can still be checked. */
+      if (!self->read_only && g_access (self->path, W_OK) != 0)
+        {
+          saved_errno = errno;
+          g_set_error (error, ATTEST_STORE_ERROR, ATTEST_STORE_ERROR_IO,
+                       _("“%s” cannot be written (%s): Attest can only read it, e.g. with "
+                         "“attest-cli verify-audit”. Attest has not changed it."),
+                       display, g_strerror (saved_errno));
+          return FALSE;
+        }
+    }
+  else if (errno == ENOENT && self->read_only)
+    {
+      g_set_error (error, ATTEST_STORE_ERROR, ATTEST_STORE_ERROR_IO,
+                   _("“%s” was not found"), display);
+      return FALSE;
     }
   else if (errno == ENOENT)
     {
@@ -465,7 +503,8 @@ store_open_into (AttestStore  *self,
     }
 
   /* No SQLITE_OPEN_CREATE: the file exists now, with our mode. */
-  rc = sqlite3_open_v2 (self->path, &db, SQLITE_OPEN_READWRITE, NULL);
+  rc = sqlite3_open_v2 (self->path, &db,
+                        self->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL);
   if (rc != SQLITE_OK)
     {
       g_autofree char *what = g_strdup_printf (_("Could not open “%s”"), display);
@@ -478,6 +517,26 @@ store_open_into (AttestStore  *self,
   sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
   /* No writable_schema and friends from this connection, whatever SQL later code runs. */
   sqlite3_db_config (db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+
+  /* Read-only media: a WAL gallery cannot have its -shm made there, so it is read as
+   * immutable (nothing can change it while it is on such media). */
+  if (self->read_only && !read_identity (db, &id, &rc))
+    {
+      g_autofree char *file_uri = g_filename_to_uri (self->path, NULL, NULL);
+      g_autofree char *uri = g_strconcat (file_uri, "?mode=ro&immutable=1", NULL);
+
+      sqlite3_close (db);
+      db = NULL;
+      rc = sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+      if (rc != SQLITE_OK)
+        {
+          g_autofree char *what = g_strdup_printf (_("Could not open “%s”"), display);
+          _attest_store_set_sqlite_error (error, db, rc, what);
+          sqlite3_close (db);
+          return FALSE;
+        }
+      sqlite3_extended_result_codes (db, 1);
+    }
 
   /* Step 3: the same checks on the connection that will write (sees any -wal content). */
   if (!read_identity (db, &id, &rc) || !check_identity (&id, display, error))
@@ -494,6 +553,30 @@ store_open_into (AttestStore  *self,
       return FALSE;
     }
   sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+
+  if (self->read_only)
+    {
+      /* As it is: no mode, schema or journal change; an older gallery is not updated. */
+      if (id.user_version != ATTEST_STORE_SCHEMA_VERSION)
+        {
+          g_set_error (error, ATTEST_STORE_ERROR, ATTEST_STORE_ERROR_FAILED,
+                       id.user_version == 0
+                       ? _("“%s” is not a gallery yet (it is empty). Attest has not changed it.")
+                       : _("“%s” was made by an older Attest: open it in Attest once to update "
+                           "it. Attest has not changed it."), display);
+          sqlite3_close (db);
+          return FALSE;
+        }
+      if (!exec_pragma (db, "PRAGMA foreign_keys = ON", display, error))
+        {
+          sqlite3_close (db);
+          return FALSE;
+        }
+      self->db = db;
+      self->schema_version = id.user_version;
+      _attest_store_remember_head (self);
+      return TRUE;
+    }
 
   make_private (self->path);
 
@@ -549,6 +632,25 @@ _attest_store_open_at_version (const char  *path,
   self = store_new (path);
   g_mutex_lock (&self->lock);
   ok = store_open_into (self, target_version, error);
+  g_mutex_unlock (&self->lock);
+
+  return ok ? g_steal_pointer (&self) : NULL;
+}
+
+AttestStore *
+attest_store_open_read_only (const char  *path,
+                             GError     **error)
+{
+  g_autoptr (AttestStore) self = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (path != NULL && *path != '\0', NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = store_new (path);
+  self->read_only = TRUE;
+  g_mutex_lock (&self->lock);
+  ok = store_open_into (self, ATTEST_STORE_SCHEMA_VERSION, error);
   g_mutex_unlock (&self->lock);
 
   return ok ? g_steal_pointer (&self) : NULL;

@@ -64,6 +64,11 @@ char        *attest_store_default_path    (void);
  * ATTEST_STORE_SCHEMA_VERSION. */
 AttestStore *attest_store_open            (const char          *path,
                                            GError             **error);
+/* Opens an existing, current gallery for reading only: nothing in or beside it is changed
+ * (mode, schema, journal), so a gallery on read-only media, or 0400, can be verified. No
+ * installation key is made; without one, keyed entries are checked by their chain only. */
+AttestStore *attest_store_open_read_only  (const char          *path,
+                                           GError             **error);
 void         attest_store_open_async      (const char          *path,
                                            GCancellable        *cancellable,
                                            GAsyncReadyCallback  callback,
