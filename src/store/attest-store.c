@@ -618,10 +618,11 @@ store_new (const char *path)
   return self;
 }
 
-AttestStore *
-_attest_store_open_at_version (const char  *path,
-                               int          target_version,
-                               GError     **error)
+static AttestStore *
+open_sync (const char  *path,
+           int          target_version,
+           gboolean     read_only,
+           GError     **error)
 {
   g_autoptr (AttestStore) self = NULL;
   gboolean ok;
@@ -630,6 +631,7 @@ _attest_store_open_at_version (const char  *path,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = store_new (path);
+  self->read_only = read_only;
   g_mutex_lock (&self->lock);
   ok = store_open_into (self, target_version, error);
   g_mutex_unlock (&self->lock);
@@ -638,22 +640,18 @@ _attest_store_open_at_version (const char  *path,
 }
 
 AttestStore *
+_attest_store_open_at_version (const char  *path,
+                               int          target_version,
+                               GError     **error)
+{
+  return open_sync (path, target_version, FALSE, error);
+}
+
+AttestStore *
 attest_store_open_read_only (const char  *path,
                              GError     **error)
 {
-  g_autoptr (AttestStore) self = NULL;
-  gboolean ok;
-
-  g_return_val_if_fail (path != NULL && *path != '\0', NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  self = store_new (path);
-  self->read_only = TRUE;
-  g_mutex_lock (&self->lock);
-  ok = store_open_into (self, ATTEST_STORE_SCHEMA_VERSION, error);
-  g_mutex_unlock (&self->lock);
-
-  return ok ? g_steal_pointer (&self) : NULL;
+  return open_sync (path, ATTEST_STORE_SCHEMA_VERSION, TRUE, error);
 }
 
 AttestStore *
