@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 #include <string.h>
@@ -792,6 +793,15 @@ test_folder_bad_files (Fixture       *f,
   write_into (ann, "x.jpg", "this is not a photo\n", -1);
   write_into (ann, "empty.png", "", 0);
   write_into (ann, "notes.txt", "notes\n", -1);
+  /* A real MP4 named like a photo; a thin strip of an image. */
+  copy_into (ann, "clip.png", g_getenv ("ATTEST_SAMPLE_VIDEO"));
+  {
+    g_autoptr (GdkPixbuf) strip = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 2, 3000);
+    g_autofree char *strip_path = g_build_filename (ann, "strip.png", NULL);
+
+    gdk_pixbuf_fill (strip, 0x808080ff);
+    g_assert_true (gdk_pixbuf_save (strip, strip_path, "png", NULL, NULL));
+  }
   g_assert_cmpint (symlink ("/nonexistent/photo.jpg", broken), ==, 0);
   /* A named pipe named like a photo: reading it would never end. */
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
@@ -808,8 +818,13 @@ test_folder_bad_files (Fixture       *f,
       g_test_message ("%s: %s", r->file, r->reason);
     }
 
-  /* a, B, c, broken, empty, frame, group, locked, pipe, x + loose; not .hidden, not notes.txt */
-  g_assert_cmpuint (run.results->len, ==, 11);
+  /* a, B, c, broken, clip, empty, frame, group, locked, pipe, strip, x + loose; not .hidden,
+   * not notes.txt */
+  g_assert_cmpuint (run.results->len, ==, 13);
+  expect (run.results, "clip.png", ATTEST_IMPORT_SKIP_NOT_AN_IMAGE,
+          "a video, not a photo: open it in the player and enrol a face by clicking it");
+  g_assert_nonnull (strstr (result_for (run.results, "strip.png")->reason,
+                            "is 2×3000 pixels: too small or too thin to hold a face"));
   expect (run.results, "pipe.jpg", ATTEST_IMPORT_SKIP_UNREADABLE,
           "could not be read: not a regular file");
   expect (run.results, "loose.jpg", ATTEST_IMPORT_SKIP_NOT_IN_A_FOLDER,

@@ -1236,6 +1236,58 @@ test_pipeline_bad_input (void)
 }
 
 
+/* Videos whose frames Attest would refuse: said from the container (parsebin), before any
+ * frame is decoded (an 8000x8000 H.264 file used to take 2 GB and end "damaged"; a 2x30000
+ * one ran for minutes in the detector). */
+static void
+test_frame_size_limits (void)
+{
+  struct
+  {
+    const char *name;
+    const char *launch;
+    const char *says;
+  } cases[] = {
+    { "claims-8000.mkv",
+      "fakesrc num-buffers=1 sizetype=fixed sizemax=64 filltype=zero format=time datarate=64"
+      " ! video/x-vp8,width=8000,height=8000,framerate=1/1 ! matroskamux",
+      "is 8000×8000 pixels (64 megapixels): larger than Attest reads" },
+    { "thin.mkv",
+      "videotestsrc num-buffers=2 ! video/x-raw,format=I420,width=2,height=3000,framerate=1/1"
+      " ! matroskamux",
+      "is 2×3000 pixels: too small or too thin to hold a face" },
+  };
+  g_autoptr(AttestPipeline) pipeline = attest_pipeline_new (vision);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = tmp_path (cases[i].name);
+      g_autofree char *launch = g_strdup_printf ("%s ! filesink location=\"%s\"",
+                                                 cases[i].launch, path);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GstElement) writer = gst_parse_launch (launch, &error);
+      g_autoptr(GstBus) bus = NULL;
+      g_autoptr(GstMessage) done = NULL;
+      AttestFrameReader *reader;
+
+      g_assert_no_error (error);
+      bus = gst_element_get_bus (writer);
+      gst_element_set_state (writer, GST_STATE_PLAYING);
+      done = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
+                                         GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+      g_assert_cmpint (GST_MESSAGE_TYPE (done), ==, GST_MESSAGE_EOS);
+      gst_element_set_state (writer, GST_STATE_NULL);
+
+      reader = attest_frame_reader_new (path, &error);
+      g_test_message ("%s: %s", cases[i].name, error != NULL ? error->message : "(opened)");
+      g_assert_null (reader);
+      g_assert_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE);
+      g_assert_nonnull (strstr (error->message, cases[i].says));
+      assert_open_fails (pipeline, path, ATTEST_MEDIA_ERROR_UNPLAYABLE);
+    }
+  g_assert_finalize_object (g_steal_pointer (&pipeline));
+}
+
 /* ---- local files only ---- */
 
 /* A TCP server on 127.0.0.1 that only counts the connections it is offered. */
@@ -1600,6 +1652,7 @@ main (int    argc,
   g_test_add_func ("/media/pipeline/open-replaced", test_pipeline_open_replaced);
   g_test_add_func ("/media/pipeline/bad-input", test_pipeline_bad_input);
   g_test_add_func ("/media/local-only", test_local_only);
+  g_test_add_func ("/media/frame-size-limits", test_frame_size_limits);
   g_test_add_func ("/media/pipeline/pixel-aspect-ratio", test_pipeline_pixel_aspect_ratio);
   g_test_add_func ("/media/pipeline/no-camera", test_pipeline_no_camera);
   g_test_add_data_func ("/media/pipeline/live-labels/10fps", GINT_TO_POINTER (10),

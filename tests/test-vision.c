@@ -2,6 +2,7 @@
  * the real models. Nothing is mocked: every assertion is about what the app would show, i.e.
  * which faces are found where and how alike two faces score.
  */
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -1627,6 +1628,58 @@ test_threads (void)
     }
 }
 
+
+/* Files that claim or hold sizes no face search should take on: refused from the header,
+ * before a pixel buffer is made (a 2x3000 PNG used to take 20 s in the detector, a 100000 x
+ * 100000 header OpenCV's own words). */
+static void
+test_image_limits (void)
+{
+  /* A PNG whose header says 100000 x 100000 pixels, 74 bytes in all. */
+  static const guint8 claims[] = {
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d,
+    0x49, 0x48, 0x44, 0x52, 0x00, 0x01, 0x86, 0xa0, 0x00, 0x01, 0x86, 0xa0,
+    0x08, 0x00, 0x00, 0x00, 0x00, 0x8d, 0x39, 0x54, 0x14, 0x00, 0x00, 0x00,
+    0x11, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x60, 0x18, 0x05, 0xa3,
+    0x60, 0x14, 0x0c, 0x77, 0x00, 0x00, 0x03, 0xe8, 0x00, 0x01, 0xb3, 0xa6,
+    0xd3, 0x46, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42,
+    0x60, 0x82
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = g_bytes_new_static (claims, sizeof claims);
+  g_autoptr (GdkPixbuf) thin = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 2, 3000);
+  g_autoptr (GBytes) thin_png = NULL;
+  char *buffer = NULL;
+  gsize length = 0;
+  AttestImage *image;
+
+  image = attest_image_decode (bytes, "claims.png", &error);
+  g_assert_null (image);
+  g_assert_error (error, ATTEST_VISION_ERROR, ATTEST_VISION_ERROR_IMAGE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "“claims.png” is 100000×100000 pixels"));
+  g_assert_nonnull (strstr (error->message, "larger than Attest reads (at most 50 megapixels)"));
+  g_clear_error (&error);
+
+  gdk_pixbuf_fill (thin, 0x808080ff);
+  g_assert_true (gdk_pixbuf_save_to_buffer (thin, &buffer, &length, "png", &error, NULL));
+  thin_png = g_bytes_new_take (buffer, length);
+  image = attest_image_decode (thin_png, "thin.png", &error);
+  g_assert_null (image);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "“thin.png” is 2×3000 pixels: too small or too thin "
+                                            "to hold a face"));
+  g_clear_error (&error);
+
+  /* The limits themselves. */
+  g_assert_true (attest_vision_check_size (7680, 4320, "8k", NULL));
+  g_assert_true (attest_vision_check_size (24, 24, "small", NULL));
+  g_assert_true (attest_vision_check_size (1600, 100, "panorama", NULL));
+  g_assert_false (attest_vision_check_size (8000, 8000, "big", NULL));
+  g_assert_false (attest_vision_check_size (23, 400, "narrow", NULL));
+  g_assert_false (attest_vision_check_size (1700, 100, "strip", NULL));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1640,6 +1693,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vision/models/default", test_models_default);
   g_test_add_func ("/vision/image/bad-input", test_image_bad_input);
   g_test_add_func ("/vision/image/formats", test_image_formats);
+  g_test_add_func ("/vision/image/limits", test_image_limits);
   g_test_add_func ("/vision/image/crop-png", test_crop_png);
   g_test_add_func ("/vision/detect/labelled-faces", test_detect_labelled_faces);
   g_test_add_func ("/vision/detect/max-boxes", test_detect_max_boxes);

@@ -174,19 +174,33 @@ cli_load_vision (Cli *cli)
   return TRUE;
 }
 
-/* Images go through the image decoder (frame 0); everything else through GStreamer. */
+/* Images go through the image decoder (frame 0); everything else through GStreamer. The
+ * bytes decide, not the name: a video named "photo.png" is read as the video it is. */
 static gboolean
 is_image_file (const char *path)
 {
   g_autoptr (GFile) file = g_file_new_for_commandline_arg (path);
-  g_autoptr (GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE,
+  g_autoptr (GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE ","
+                                                  G_FILE_ATTRIBUTE_STANDARD_TYPE,
                                                   G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  g_autoptr (GFileInputStream) stream = NULL;
+  g_autofree char *sniffed = NULL;
+  guchar head[4096];
+  gsize got = 0;
   const char *type;
 
-  if (info == NULL)
+  if (info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
     return FALSE;
   type = g_file_info_get_content_type (info);
-  return type != NULL && g_content_type_is_a (type, "image/*");
+  if (type == NULL || !g_content_type_is_a (type, "image/*"))
+    return FALSE;
+  stream = g_file_read (file, NULL, NULL);
+  if (stream == NULL ||
+      !g_input_stream_read_all (G_INPUT_STREAM (stream), head, sizeof head, &got, NULL, NULL))
+    return TRUE;
+  sniffed = g_content_type_guess (NULL, head, got, NULL);
+  return !(g_content_type_is_a (sniffed, "video/*") ||
+           g_content_type_is_mime_type (sniffed, "application/mp4"));
 }
 
 static gboolean

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "media/attest-media-error.h"
+#include "vision/attest-vision.h"
 
 G_DEFINE_QUARK (attest-media-error-quark, attest_media_error)
 
@@ -187,6 +188,102 @@ set_missing_decoder_error (GError            **error,
                  display_name);
 }
 
+/* ---- the frame size, before anything is decoded ---- */
+
+static void
+on_parsed_pad (GstElement *parsebin,
+               GstPad     *pad,
+               GstElement *pipeline)
+{
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  g_autoptr(GstPad) sink_pad = NULL;
+
+  if (sink == NULL)
+    return;
+  g_object_set (sink, "sync", FALSE, NULL);
+  gst_bin_add (GST_BIN (pipeline), sink);
+  sink_pad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_link (pad, sink_pad);
+  gst_element_sync_state_with_parent (sink);
+}
+
+/* The largest video frame a file's streams say they have, read by parsebin (demuxers and
+ * parsers only: no decoder, no frame buffer). FALSE when it cannot be told this way. */
+static gboolean
+probe_parsed_size (const char *uri,
+                   int        *width,
+                   int        *height)
+{
+  g_autoptr(GstElement) pipeline = gst_pipeline_new (NULL);
+  g_autoptr(GstBus) bus = NULL;
+  g_autoptr(GstMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstIterator) pads = NULL;
+  GstElement *source = gst_element_make_from_uri (GST_URI_SRC, uri, NULL, &error);
+  GstElement *parsebin = gst_element_factory_make ("parsebin", NULL);
+  GValue item = G_VALUE_INIT;
+  gboolean found = FALSE;
+
+  *width = *height = 0;
+  if (source == NULL || parsebin == NULL || !_attest_media_source_is_local (source))
+    {
+      g_clear_object (&source);
+      g_clear_object (&parsebin);
+      return FALSE;
+    }
+  gst_bin_add_many (GST_BIN (pipeline), source, parsebin, NULL);
+  if (!gst_element_link (source, parsebin))
+    return FALSE;
+  g_signal_connect (parsebin, "pad-added", G_CALLBACK (on_parsed_pad), pipeline);
+
+  bus = gst_element_get_bus (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_PAUSED);
+  message = gst_bus_timed_pop_filtered (bus, 2 * GST_SECOND,
+                                        GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR);
+  if (message != NULL && GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_DONE)
+    {
+      pads = gst_element_iterate_src_pads (parsebin);
+      while (gst_iterator_next (pads, &item) == GST_ITERATOR_OK)
+        {
+          g_autoptr(GstCaps) caps = gst_pad_get_current_caps (g_value_get_object (&item));
+          GstStructure *st = caps != NULL && gst_caps_get_size (caps) > 0
+                             ? gst_caps_get_structure (caps, 0) : NULL;
+          int w = 0, h = 0;
+
+          if (st != NULL && g_str_has_prefix (gst_structure_get_name (st), "video/") &&
+              gst_structure_get_int (st, "width", &w) && gst_structure_get_int (st, "height", &h) &&
+              (double) w * h > (double) *width * *height)
+            {
+              *width = w;
+              *height = h;
+              found = TRUE;
+            }
+          g_value_reset (&item);
+        }
+      g_value_unset (&item);
+    }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  return found;
+}
+
+static gboolean
+check_frame_size (const char  *uri,
+                  const char  *display_name,
+                  GError     **error)
+{
+  g_autoptr(GError) size_error = NULL;
+  int width, height;
+
+  if (probe_parsed_size (uri, &width, &height) &&
+      !attest_vision_check_size (width, height, display_name, &size_error))
+    {
+      g_set_error_literal (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
+                           size_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 _attest_media_discover (const char  *uri,
                         const char  *display_name,
@@ -203,6 +300,10 @@ _attest_media_discover (const char  *uri,
   g_return_val_if_fail (uri != NULL, FALSE);
 
   _attest_media_local_only ();
+  /* A frame Attest would refuse is refused before the discoverer decodes one (an 8000x8000
+   * H.264 file took 2 GB there). */
+  if (!check_frame_size (uri, display_name, error))
+    return FALSE;
   discoverer = gst_discoverer_new (DISCOVER_TIMEOUT, &local_error);
   if (discoverer == NULL)
     {
@@ -287,6 +388,26 @@ _attest_media_discover (const char  *uri,
       g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_NOT_VIDEO,
                    _("“%s” is not a video file"), display_name);
       return FALSE;
+    }
+
+  if (videos != NULL)
+    {
+      GList *streams = gst_discoverer_info_get_video_streams (info);
+      GstDiscovererVideoInfo *video = streams->data;
+      g_autoptr(GError) size_error = NULL;
+      int width = (int) gst_discoverer_video_info_get_width (video);
+      int height = (int) gst_discoverer_video_info_get_height (video);
+
+      gst_discoverer_stream_info_list_free (streams);
+      /* Known from the container and parser, before any frame is decoded: a frame Attest
+       * would refuse never gets a buffer. 0x0: not said; the decoded frames are checked. */
+      if (width > 0 && height > 0 &&
+          !attest_vision_check_size (width, height, display_name, &size_error))
+        {
+          g_set_error_literal (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
+                               size_error->message);
+          return FALSE;
+        }
     }
 
   if (is_image && !allow_images)

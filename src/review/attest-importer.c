@@ -88,6 +88,27 @@ attest_import_result_free (AttestImportResult *result)
   g_free (result);
 }
 
+/* Why a file is not a photo to enrol, in words: a video named like a photo is said to be one
+ * (its bytes, not its name, decide), an image outside Attest's limits says which limit. */
+static char *
+not_an_image_reason (GBytes       *bytes,
+                     const GError *error)
+{
+  gsize size = 0;
+  const guchar *data = bytes != NULL ? g_bytes_get_data (bytes, &size) : NULL;
+  g_autofree char *type = data != NULL ? g_content_type_guess (NULL, data, MIN (size, 4096), NULL)
+                                       : NULL;
+
+  if (type != NULL && (g_content_type_is_a (type, "video/*") ||
+                       g_content_type_is_mime_type (type, "application/mp4")))
+    return g_strdup (_("a video, not a photo: open it in the player and enrol a face by "
+                       "clicking it"));
+  if (error != NULL && error->domain == ATTEST_VISION_ERROR &&
+      strstr (error->message, "pixels") != NULL)
+    return g_strdup (error->message);
+  return g_strdup (_("not an image"));
+}
+
 static void
 result_set (AttestImportResult *out,
             const char         *path,
@@ -302,7 +323,7 @@ import_one (AttestImporter      *self,
   if (still == NULL)
     {
       result_set (out, path, identity, ATTEST_IMPORT_SKIP_NOT_AN_IMAGE,
-                  g_strdup (_("not an image")), -1);
+                  not_an_image_reason (bytes, local_error), -1);
       return TRUE;
     }
   n_faces = attest_still_get_n_faces (still);

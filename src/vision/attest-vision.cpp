@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
 
 #include <algorithm>
 #include <atomic>
@@ -464,6 +465,11 @@ drop_contained (const std::vector<Detection> &in)
   return out;
 }
 
+/* Tiles smaller than this hold no face the full pass would miss; more tiles than this per
+ * frame (a 1920x1080 frame takes 9) only happen on frames of extreme shape. */
+#define TILE_MIN_SIDE 64
+#define TILE_MAX_COUNT 36
+
 /* Start offsets of n evenly spaced tiles of `tile` pixels covering `total`, overlapping by
  * at least `overlap`. */
 static std::vector<int>
@@ -507,6 +513,12 @@ detect_locked (AttestVision *self, const cv::Mat &bgr)
           tile_h = tile_w * 3 / 4;
         }
       overlap = std::min (overlap, std::min (tile_w, tile_h) / 2);
+      /* A frame so thin that its tiles would be slivers (thousands of detector passes, each
+       * too small to hold a face) gets the full pass only. */
+      if (std::min (tile_w, tile_h) < TILE_MIN_SIDE ||
+          tile_starts (bgr.rows, tile_h, overlap).size () *
+          tile_starts (bgr.cols, tile_w, overlap).size () > TILE_MAX_COUNT)
+        return all;
       float mx = TILE_EDGE_MARGIN * tile_w;
       float my = TILE_EDGE_MARGIN * tile_h;
       /* With the edge margins, faces up to this size still lie clear of the inner edges of
@@ -1062,6 +1074,80 @@ attest_image_load (const char *path, GError **error)
   }
 }
 
+gboolean
+attest_vision_check_size (int          width,
+                          int          height,
+                          const char  *name,
+                          GError     **error)
+{
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (width <= 0 || height <= 0)
+    {
+      g_set_error (error, ATTEST_VISION_ERROR, ATTEST_VISION_ERROR_IMAGE,
+                   _("“%s” has no pixels."), name);
+      return FALSE;
+    }
+  if ((double) width * (double) height > ATTEST_VISION_MAX_PIXELS)
+    {
+      g_set_error (error, ATTEST_VISION_ERROR, ATTEST_VISION_ERROR_IMAGE,
+                   _("“%s” is %d×%d pixels (%.0f megapixels): larger than Attest reads "
+                     "(at most %d megapixels)."),
+                   name, width, height, (double) width * height / 1e6,
+                   ATTEST_VISION_MAX_PIXELS / 1000000);
+      return FALSE;
+    }
+  if (std::min (width, height) < ATTEST_VISION_MIN_SIDE ||
+      std::max (width, height) > ATTEST_VISION_MAX_ASPECT * std::min (width, height))
+    {
+      g_set_error (error, ATTEST_VISION_ERROR, ATTEST_VISION_ERROR_IMAGE,
+                   _("“%s” is %d×%d pixels: too small or too thin to hold a face (each side "
+                     "needs %d pixels, and the long side at most %d times the short one)."),
+                   name, width, height, ATTEST_VISION_MIN_SIDE, ATTEST_VISION_MAX_ASPECT);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+on_size_prepared (GdkPixbufLoader *loader,
+                  int              width,
+                  int              height,
+                  gpointer         user_data)
+{
+  int *size = (int *) user_data;
+
+  size[0] = width;
+  size[1] = height;
+  /* Asking for 0x0 stops the loader before it makes any pixel buffer
+   * (gdk_pixbuf_get_file_info does the same). */
+  gdk_pixbuf_loader_set_size (loader, 0, 0);
+}
+
+/* The size an encoded image says it has, read from its header only; FALSE when gdk-pixbuf
+ * does not know the format (OpenCV's own limit then applies). */
+static gboolean
+header_size (const guint8 *data,
+             gsize         length,
+             int          *width,
+             int          *height)
+{
+  GdkPixbufLoader *loader = gdk_pixbuf_loader_new ();
+  int size[2] = { -1, -1 };
+
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), size);
+  for (gsize offset = 0; offset < length && size[0] < 0; offset += 4096)
+    if (!gdk_pixbuf_loader_write (loader, data + offset, MIN ((gsize) 4096, length - offset),
+                                  NULL))
+      break;
+  gdk_pixbuf_loader_close (loader, NULL);
+  g_object_unref (loader);
+
+  *width = size[0];
+  *height = size[1];
+  return size[0] >= 0;
+}
+
 AttestImage *
 attest_image_decode (GBytes     *bytes,
                      const char *name,
@@ -1082,6 +1168,14 @@ attest_image_decode (GBytes     *bytes,
                    _("“%s” is empty, damaged or not an image in a known format."), name);
       return NULL;
     }
+  {
+    int width, height;
+
+    /* The header first: no pixel buffer for an image Attest would refuse. */
+    if (header_size (data, size, &width, &height) &&
+        !attest_vision_check_size (width, height, name, error))
+      return NULL;
+  }
   try
     {
       cv::Mat encoded (1, (int) size, CV_8UC1, (void *) data);
@@ -1101,6 +1195,8 @@ attest_image_decode (GBytes     *bytes,
                    _("“%s” is empty, damaged or not an image in a known format."), name);
       return NULL;
     }
+  if (!attest_vision_check_size (bgr.cols, bgr.rows, name, error))
+    return NULL;
 
   try
     {

@@ -134,7 +134,22 @@ gboolean      attest_vision_assess             (AttestVision          *self,
  * Newly allocated; "ok" for ATTEST_QUALITY_OK. */
 char         *attest_quality_describe          (const AttestQuality   *quality);
 
-/* An image file (JPEG, PNG, ...) decoded to BGR. */
+/* What Attest reads, image or video frame: at most 50 megapixels (150 MB as BGR; a 8K UHD
+ * frame is 33), each side at least 24 pixels and the long side at most 16 times the short one
+ * (thinner frames hold no face and cost thousands of detector passes). */
+#define ATTEST_VISION_MAX_PIXELS 50000000
+#define ATTEST_VISION_MIN_SIDE 24
+#define ATTEST_VISION_MAX_ASPECT 16
+
+/* Whether a width x height image or frame is within those limits; FALSE with a message
+ * naming `name` and the limit (ATTEST_VISION_ERROR_IMAGE). */
+gboolean               attest_vision_check_size (int                width,
+                                                 int                height,
+                                                 const char        *name,
+                                                 GError           **error);
+
+/* An image file (JPEG, PNG, ...) decoded to BGR. The header is read first: an image outside
+ * the limits above is refused before any pixel buffer is made. */
 AttestImage           *attest_image_load       (const char            *path,
                                                 GError               **error);
 /* An encoded image (JPEG, PNG, ...) held in memory, decoded to BGR: the bytes a caller has
