@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
@@ -802,6 +804,15 @@ test_folder_bad_files (Fixture       *f,
     gdk_pixbuf_fill (strip, 0x808080ff);
     g_assert_true (gdk_pixbuf_save (strip, strip_path, "png", NULL, NULL));
   }
+  /* Larger than any photo (sparse: no disk used): not read into memory at all. */
+  {
+    g_autofree char *huge = g_build_filename (ann, "huge.jpg", NULL);
+    int fd = g_open (huge, O_CREAT | O_WRONLY, 0600);
+
+    g_assert_cmpint (fd, >=, 0);
+    g_assert_cmpint (ftruncate (fd, 300 * 1000 * 1000), ==, 0);
+    close (fd);
+  }
   g_assert_cmpint (symlink ("/nonexistent/photo.jpg", broken), ==, 0);
   /* A named pipe named like a photo: reading it would never end. */
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
@@ -818,9 +829,11 @@ test_folder_bad_files (Fixture       *f,
       g_test_message ("%s: %s", r->file, r->reason);
     }
 
-  /* a, B, c, broken, clip, empty, frame, group, locked, pipe, strip, x + loose; not .hidden,
-   * not notes.txt */
-  g_assert_cmpuint (run.results->len, ==, 13);
+  /* a, B, c, broken, clip, empty, frame, group, huge, locked, pipe, strip, x + loose; not
+   * .hidden, not notes.txt */
+  g_assert_cmpuint (run.results->len, ==, 14);
+  expect (run.results, "huge.jpg", ATTEST_IMPORT_SKIP_UNREADABLE,
+          "could not be read: too large to be a photo (300 MB; at most 200 MB)");
   expect (run.results, "clip.png", ATTEST_IMPORT_SKIP_NOT_AN_IMAGE,
           "a video, not a photo: open it in the player and enrol a face by clicking it");
   g_assert_nonnull (strstr (result_for (run.results, "strip.png")->reason,

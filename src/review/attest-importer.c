@@ -274,7 +274,8 @@ import_one (AttestImporter      *self,
    * file meanwhile. Only a regular file: a pipe or a device would never end. Not cancellable:
    * cancelling stops between images, never inside one. */
   {
-    g_autoptr (GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE,
+    g_autoptr (GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                                                    G_FILE_ATTRIBUTE_STANDARD_SIZE,
                                                     G_FILE_QUERY_INFO_NONE, NULL, NULL);
     char *contents = NULL;
     gsize length = 0;
@@ -284,6 +285,11 @@ import_one (AttestImporter      *self,
     else if (info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_SPECIAL)
       g_set_error_literal (&local_error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
                            _("not a regular file"));
+    /* Read whole into memory: a file larger than any photo Attest reads is not read at all. */
+    else if (info != NULL && g_file_info_get_size (info) > ATTEST_VISION_MAX_FILE_BYTES)
+      g_set_error (&local_error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("too large to be a photo (%" G_GOFFSET_FORMAT " MB; at most %d MB)"),
+                   g_file_info_get_size (info) / 1000000, ATTEST_VISION_MAX_FILE_BYTES / 1000000);
     if (local_error == NULL && !g_file_load_contents (file, NULL, &contents, &length, NULL,
                                                       &local_error))
       contents = NULL;

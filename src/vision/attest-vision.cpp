@@ -1055,6 +1055,17 @@ attest_image_load (const char *path, GError **error)
                    _("“%s” is not an image file."), display);
       return NULL;
     }
+  {
+    GStatBuf st;
+
+    if (g_stat (path, &st) == 0 && st.st_size > ATTEST_VISION_MAX_FILE_BYTES)
+      {
+        g_set_error (error, ATTEST_VISION_ERROR, ATTEST_VISION_ERROR_IMAGE,
+                     _("“%s” is too large to be a photo (%lld MB; at most %d MB)."), display,
+                     (long long) (st.st_size / 1000000), ATTEST_VISION_MAX_FILE_BYTES / 1000000);
+        return NULL;
+      }
+  }
 
   {
     g_autoptr (GError) read_error = NULL;

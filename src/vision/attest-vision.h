@@ -140,6 +140,8 @@ char         *attest_quality_describe          (const AttestQuality   *quality);
 #define ATTEST_VISION_MAX_PIXELS 50000000
 #define ATTEST_VISION_MIN_SIDE 24
 #define ATTEST_VISION_MAX_ASPECT 16
+/* An image file is read whole: none larger than this is (a 50-megapixel PNG is ~150 MB). */
+#define ATTEST_VISION_MAX_FILE_BYTES 200000000
 
 /* Whether a width x height image or frame is within those limits; FALSE with a message
  * naming `name` and the limit (ATTEST_VISION_ERROR_IMAGE). */
