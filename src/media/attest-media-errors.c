@@ -316,7 +316,7 @@ _attest_media_discover (const char  *uri,
   if (info == NULL)
     {
       g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
-                   _("“%s” cannot be played"), display_name);
+                   _("“%s” cannot be played: it is damaged or not a video"), display_name);
       return FALSE;
     }
 
@@ -360,7 +360,8 @@ _attest_media_discover (const char  *uri,
         if (local_error == NULL)
           {
             g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
-                         _("“%s” cannot be played"), display_name);
+                         _("“%s” cannot be played: it is damaged or not a video"),
+                         display_name);
             return FALSE;
           }
 
@@ -599,6 +600,8 @@ _attest_media_error_from_gst (const GError *gst_error,
                         _("“%s” cannot be played: a decoder for its format is not installed"),
                         display_name);
 
+  /* Whatever else GStreamer said: its own words, after ours, as the reason. */
   return g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
-                      _("“%s” cannot be played"), display_name);
+                      _("“%s” cannot be played: it is damaged or not a video (%s)"),
+                      display_name, gst_error->message);
 }
