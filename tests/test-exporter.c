@@ -1849,6 +1849,28 @@ test_export_folders (Fixture       *f,
     while ((name = g_dir_read_name (parent)) != NULL)
       g_assert_false (g_str_has_prefix (name, ".case 12.attest-"));
   }
+
+  /* An export killed half-way (as Ctrl+C or a power cut would) left a half-written folder and,
+   * between its two renames, the previous export moved aside with nothing in its place: the
+   * next export puts the previous one back first, then replaces it, and leaves nothing
+   * beside it. */
+  {
+    g_autofree char *half = g_build_filename (f->dir, ".case 12.attest-new-KILLED", NULL);
+    g_autofree char *aside = g_build_filename (f->dir, ".case 12.attest-old-KILLED", NULL);
+    g_autoptr (AttestExportResult) result = NULL;
+    g_autoptr (GDir) parent = NULL;
+    const char *name;
+
+    g_assert_cmpint (g_mkdir (half, 0700), ==, 0);
+    write_source (half, "matches.csv", "half");
+    g_assert_cmpint (g_rename (out, aside), ==, 0);
+    result = attest_exporter_export (f->store, dir, NULL, ACTOR, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_pngs (out), ==, 3);
+    parent = g_dir_open (f->dir, 0, NULL);
+    while ((name = g_dir_read_name (parent)) != NULL)
+      g_assert_false (g_str_has_prefix (name, ".case 12.attest-"));
+  }
 }
 
 

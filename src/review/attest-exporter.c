@@ -1150,6 +1150,36 @@ aside_name (const char *parent,
   return path;
 }
 
+/* What an export killed half-way (Ctrl+C, a crash, a power cut) left beside `folder`: a
+ * half-written ".NAME.attest-new-*" is removed; a previous export moved aside as
+ * ".NAME.attest-old-*" goes back when nothing took its place, and is removed when the new one
+ * did. */
+static void
+recover_interrupted (const char *folder)
+{
+  g_autofree char *parent = g_path_get_dirname (folder);
+  g_autofree char *base = g_path_get_basename (folder);
+  g_autofree char *new_prefix = g_strdup_printf (".%s.attest-new-", base);
+  g_autofree char *old_prefix = g_strdup_printf (".%s.attest-old-", base);
+  g_autoptr (GDir) dir = g_dir_open (parent, 0, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, new_prefix) || g_str_has_prefix (name, old_prefix))
+      g_ptr_array_add (names, g_strdup (name));
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *leftover = g_ptr_array_index (names, i);
+      g_autofree char *path = g_build_filename (parent, leftover, NULL);
+
+      if (g_str_has_prefix (leftover, old_prefix) && !g_file_test (folder, G_FILE_TEST_EXISTS))
+        g_rename (path, folder);
+      else
+        remove_folder (path);
+    }
+}
+
 /* Words for the selection, for the report and the export's audit entry. */
 static char *
 describe_selection (const AttestExportOptions *o)
@@ -1348,6 +1378,7 @@ attest_exporter_export_full (AttestStore               *store,
 
   /* A new or empty folder, or a previous Attest export replaced as a whole: everything is
    * written beside it and swapped in when complete, so a failure leaves what was there. */
+  recover_interrupted (folder);
   if (!check_target (folder, &target_exists, error))
     return NULL;
   parent = g_path_get_dirname (folder);
