@@ -1660,6 +1660,18 @@ test_open_hands_off (void)
   g_assert_finalize_object (store);
   store = attest_store_open (path, &error);
   g_assert_no_error (error);
+  /* A write waits for the other program, then says plainly what kept it from happening. */
+  {
+    AttestAuditEntry entry;
+    EntrySpec spec;
+
+    spec_for (0, &spec, &entry);
+    g_assert_cmpint (attest_store_append_audit (store, &entry, &error), ==, -1);
+    g_assert_error (error, ATTEST_STORE_ERROR, ATTEST_STORE_ERROR_BUSY);
+    g_test_message ("busy: %s", error->message);
+    g_assert_nonnull (strstr (error->message, "the gallery is in use: another program"));
+    g_clear_error (&error);
+  }
   g_assert_finalize_object (store);
   sqlite3_exec (writer, "ROLLBACK", NULL, NULL, NULL);
   sqlite3_close (writer);

@@ -145,6 +145,13 @@ _attest_store_set_sqlite_error (GError     **error,
     case SQLITE_PERM:
       code = ATTEST_STORE_ERROR_IO;
       break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      g_set_error (error, ATTEST_STORE_ERROR, ATTEST_STORE_ERROR_BUSY,
+                   _("%s: the gallery is in use: another program (a scan, or Attest in another "
+                     "window) kept writing to it for %d s. Nothing was changed; try again when "
+                     "it has finished."), what, ATTEST_STORE_BUSY_TIMEOUT_MS / 1000);
+      return;
     default:
       break;
     }
@@ -406,6 +413,24 @@ make_private (const char *path)
     }
 }
 
+/* SQLite's busy handler: waits up to ATTEST_STORE_BUSY_TIMEOUT_MS for another program's write
+ * lock, saying once, after a second, what it is waiting for (the CLI's stderr, the app's
+ * log). Returns 0 to give up (SQLITE_BUSY, said as ATTEST_STORE_ERROR_BUSY). */
+static int
+wait_while_busy (void *data,
+                 int   n_calls)
+{
+  AttestStore *self = data;
+  const int step_ms = 20;
+
+  if (n_calls * step_ms >= ATTEST_STORE_BUSY_TIMEOUT_MS)
+    return 0;
+  if (n_calls * step_ms == 1000)
+    g_message (_("Waiting for “%s”: another program is writing to it"), self->path);
+  g_usleep (step_ms * 1000);
+  return 1;
+}
+
 /* The step to schema 4 seals the entries written before keys in its own transaction. */
 static gboolean
 after_step (int       version,
@@ -513,7 +538,7 @@ store_open_into (AttestStore  *self,
       return FALSE;
     }
   sqlite3_extended_result_codes (db, 1);
-  sqlite3_busy_timeout (db, ATTEST_STORE_BUSY_TIMEOUT_MS);
+  sqlite3_busy_handler (db, wait_while_busy, self);
   sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
   /* No writable_schema and friends from this connection, whatever SQL later code runs. */
   sqlite3_db_config (db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);

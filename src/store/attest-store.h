@@ -26,6 +26,7 @@ typedef enum
   ATTEST_STORE_ERROR_TOO_NEW,         /* written by a newer Attest */
   ATTEST_STORE_ERROR_IO,              /* cannot create folder / open / write */
   ATTEST_STORE_ERROR_FAILED,
+  ATTEST_STORE_ERROR_BUSY,            /* another program held the write lock past the wait */
 } AttestStoreError;
 
 /* One audit entry. Strings may be NULL; numbers use NAN / -1 for "not applicable".
