@@ -816,6 +816,12 @@ test_folder_bad_files (Fixture       *f,
   g_assert_cmpint (symlink ("/nonexistent/photo.jpg", broken), ==, 0);
   /* A named pipe named like a photo: reading it would never end. */
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  /* A link to a device that never ends (it was read at 99% CPU for ten minutes). */
+  {
+    g_autofree char *zero = g_build_filename (ann, "zero.jpg", NULL);
+
+    g_assert_cmpint (symlink ("/dev/zero", zero), ==, 0);
+  }
   copy_file (good2, loose);
   g_assert_cmpint (g_chmod (locked, 0), ==, 0);
   /* root reads any file: then the locked file is simply imported. */
@@ -829,9 +835,11 @@ test_folder_bad_files (Fixture       *f,
       g_test_message ("%s: %s", r->file, r->reason);
     }
 
-  /* a, B, c, broken, clip, empty, frame, group, huge, locked, pipe, strip, x + loose; not
-   * .hidden, not notes.txt */
-  g_assert_cmpuint (run.results->len, ==, 14);
+  /* a, B, c, broken, clip, empty, frame, group, huge, locked, pipe, strip, x, zero + loose;
+   * not .hidden, not notes.txt */
+  g_assert_cmpuint (run.results->len, ==, 15);
+  expect (run.results, "zero.jpg", ATTEST_IMPORT_SKIP_UNREADABLE,
+          "could not be read: not a regular file");
   expect (run.results, "huge.jpg", ATTEST_IMPORT_SKIP_UNREADABLE,
           "could not be read: too large to be a photo (300 MB; at most 200 MB)");
   expect (run.results, "clip.png", ATTEST_IMPORT_SKIP_NOT_AN_IMAGE,
