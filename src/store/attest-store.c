@@ -431,6 +431,33 @@ wait_while_busy (void *data,
   return 1;
 }
 
+/* A connection configured as every one of the store's is, or NULL with error. */
+static sqlite3 *
+open_connection (AttestStore  *self,
+                 const char   *filename,
+                 int           flags,
+                 const char   *display,
+                 GError      **error)
+{
+  sqlite3 *db = NULL;
+  int rc = sqlite3_open_v2 (filename, &db, flags, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      g_autofree char *what = g_strdup_printf (_("Could not open “%s”"), display);
+
+      _attest_store_set_sqlite_error (error, db, rc, what);
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_extended_result_codes (db, 1);
+  sqlite3_busy_handler (db, wait_while_busy, self);
+  sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+  /* No writable_schema and friends from this connection, whatever SQL later code runs. */
+  sqlite3_db_config (db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+  return db;
+}
+
 /* The step to schema 4 seals the entries written before keys in its own transaction. */
 static gboolean
 after_step (int       version,
@@ -528,20 +555,11 @@ store_open_into (AttestStore  *self,
     }
 
   /* No SQLITE_OPEN_CREATE: the file exists now, with our mode. */
-  rc = sqlite3_open_v2 (self->path, &db,
-                        self->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL);
-  if (rc != SQLITE_OK)
-    {
-      g_autofree char *what = g_strdup_printf (_("Could not open “%s”"), display);
-      _attest_store_set_sqlite_error (error, db, rc, what);
-      sqlite3_close (db);
-      return FALSE;
-    }
-  sqlite3_extended_result_codes (db, 1);
-  sqlite3_busy_handler (db, wait_while_busy, self);
-  sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-  /* No writable_schema and friends from this connection, whatever SQL later code runs. */
-  sqlite3_db_config (db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+  db = open_connection (self, self->path,
+                        self->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE,
+                        display, error);
+  if (db == NULL)
+    return FALSE;
 
   /* Read-only media: a WAL gallery cannot have its -shm made there, so it is read as
    * immutable (nothing can change it while it is on such media). */
@@ -551,16 +569,9 @@ store_open_into (AttestStore  *self,
       g_autofree char *uri = g_strconcat (file_uri, "?mode=ro&immutable=1", NULL);
 
       sqlite3_close (db);
-      db = NULL;
-      rc = sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
-      if (rc != SQLITE_OK)
-        {
-          g_autofree char *what = g_strdup_printf (_("Could not open “%s”"), display);
-          _attest_store_set_sqlite_error (error, db, rc, what);
-          sqlite3_close (db);
-          return FALSE;
-        }
-      sqlite3_extended_result_codes (db, 1);
+      db = open_connection (self, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, display, error);
+      if (db == NULL)
+        return FALSE;
     }
 
   /* Step 3: the same checks on the connection that will write (sees any -wal content). */
