@@ -269,21 +269,27 @@ test_scan_killed (void)
 
 /* Ctrl+C (SIGINT) is the clean stop: exit 1 with a line saying so, every printed item
  * stored and nothing else, the scan recorded as unfinished. */
-static void
-test_scan_interrupted (void)
+/* Runs attest-cli with `args`, sends Ctrl+C (SIGINT) as soon as its first line is out and
+ * reads to the end: the command stops cleanly (exit 1, saying it was interrupted). Returns
+ * the number of lines it printed. */
+static guint
+interrupt_cli (const char * const *args)
 {
-  g_autofree char *db = copy_db (gallery_db, "interrupted-scan");
-  const char *argv[] = { g_getenv ("ATTEST_CLI"), "--database", db, "scan",
-                         g_getenv ("ATTEST_SAMPLE_VIDEO"), NULL };
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GDataInputStream) lines = NULL;
-  g_autoptr (GBytes) err = NULL;
   g_autofree char *err_text = NULL;
   guint printed = 0;
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autoptr (GBytes) err = NULL;
+  g_autoptr (GSubprocess) process = NULL;
   char *line;
 
-  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+  g_ptr_array_add (argv, (char *) g_getenv ("ATTEST_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                                &error);
   g_assert_no_error (error);
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
@@ -294,22 +300,53 @@ test_scan_interrupted (void)
       g_free (line);
     }
   g_assert_no_error (error);
-  err = g_input_stream_read_bytes (g_subprocess_get_stderr_pipe (process), 4096, NULL, &error);
-  g_assert_no_error (error);
+  {
+    g_autoptr (GOutputStream) all = g_memory_output_stream_new_resizable ();
+
+    g_output_stream_splice (all, g_subprocess_get_stderr_pipe (process),
+                            G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+    g_assert_no_error (error);
+    err = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (all));
+  }
   g_subprocess_wait (process, NULL, &error);
   g_assert_no_error (error);
   err_text = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
   g_test_message ("after Ctrl+C: %u lines; stderr: %s", printed, err_text);
-
   g_assert_true (g_subprocess_get_if_exited (process));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
   g_assert_nonnull (strstr (err_text, "interrupted"));
+  return printed;
+}
+
+static void
+test_scan_interrupted (void)
+{
+  g_autofree char *db = copy_db (gallery_db, "interrupted-scan");
+  const char *args[] = { "--database", db, "scan", g_getenv ("ATTEST_SAMPLE_VIDEO"), NULL };
+  guint printed = interrupt_cli (args);
+
   g_assert_cmpint (query_int (db, "SELECT count (*) FROM review_items"), ==, printed);
   g_assert_cmpint (query_int (db, "SELECT count (*) FROM scans WHERE completed = 0"), ==, 1);
   assert_intact (db);
   assert_items_whole (db);
 }
 
+/* An import stops between images: each image printed was dealt with, and nothing else. */
+static void
+test_import_interrupted (void)
+{
+  g_autofree char *db = g_build_filename (tmp_dir, "interrupted-import.db", NULL);
+  g_autofree char *people = g_build_filename (tmp_dir, "people", NULL);
+  const char *args[] = { "--database", db, "import", "--basis", "dlib examples, by folder",
+                         "--reviewer", REVIEWER, people, NULL };
+  guint printed = interrupt_cli (args);
+
+  g_assert_cmpint (printed, <, query_int (gallery_db, "SELECT count (*) FROM faces"));
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM faces"), <=, printed);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM audit WHERE action = 'import'"), ==,
+                   query_int (db, "SELECT count (*) FROM faces"));
+  assert_intact (db);
+}
 
 /* Ctrl+C stops a command that has no clean-stop of its own (detect reading every frame of the
  * sample) at once: it ends, by SIGINT, long before the video would have. */
@@ -693,6 +730,7 @@ main (int   argc,
   g_test_add_func ("/crash/review", test_review_killed);
   g_test_add_func ("/crash/app-review", test_app_killed);
   g_test_add_func ("/crash/scan-interrupted", test_scan_interrupted);
+  g_test_add_func ("/crash/import-interrupted", test_import_interrupted);
   g_test_add_func ("/crash/detect-interrupted", test_detect_interrupted);
   status = g_test_run ();
 

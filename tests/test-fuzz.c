@@ -228,7 +228,7 @@ static void
 read_video (const char *path)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (AttestFrameReader) reader = attest_frame_reader_new (path, &error);
+  g_autoptr (AttestFrameReader) reader = attest_frame_reader_new (path, NULL, &error);
   AttestImageView frame;
   GstClockTime pts;
   guint64 number;

@@ -438,7 +438,7 @@ test_frame_reader_made_video (void)
   guint64 number;
   guint count = 0;
 
-  reader = attest_frame_reader_new (made_video, &error);
+  reader = attest_frame_reader_new (made_video, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (attest_frame_reader_get_uri (reader), "file:///"));
   g_assert_cmpfloat_with_epsilon (attest_frame_reader_get_framerate (reader), MADE_FPS, 1e-6);
@@ -496,7 +496,7 @@ test_frame_reader_image (void)
   g_assert_nonnull (gdk_pixbuf_get_file_info (jpeg, &width, &height));
 
   /* A URI works as well as a path. */
-  reader = attest_frame_reader_new (uri, &error);
+  reader = attest_frame_reader_new (uri, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (attest_frame_reader_get_uri (reader), ==, uri);
 
@@ -512,6 +512,69 @@ test_frame_reader_image (void)
 }
 
 /* Bad files fail in _new with the same codes and names as the pipeline. */
+/* Ctrl+C in `attest-cli scan` cancels the reader: whenever the cancel comes (before the
+ * opening, inside the discoverer, the end check or the preroll, or between frames), the reader
+ * stops with G_IO_ERROR_CANCELLED, never with a message that blames the file. */
+static gpointer
+cancel_later (gpointer user_data)
+{
+  GCancellable *cancellable = user_data;
+  gulong delay = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (cancellable), "delay-us"));
+
+  g_usleep (delay);
+  g_cancellable_cancel (cancellable);
+  return NULL;
+}
+
+static void
+test_frame_reader_cancelled (void)
+{
+  const gulong delays_us[] = { 0, 2000, 10000, 30000, 60000, 100000, 200000, 400000 };
+  guint n_during_open = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (delays_us); i++)
+    {
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(AttestFrameReader) reader = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GThread) thread = NULL;
+      AttestImageView view;
+      GstClockTime pts;
+      guint64 number;
+      gint64 frames = 0;
+
+      if (delays_us[i] == 0)
+        g_cancellable_cancel (cancellable);
+      else
+        {
+          g_object_set_data (G_OBJECT (cancellable), "delay-us", GSIZE_TO_POINTER (delays_us[i]));
+          thread = g_thread_new ("cancel", cancel_later, cancellable);
+        }
+
+      reader = attest_frame_reader_new (sample_video (), cancellable, &error);
+      if (reader == NULL)
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          n_during_open++;
+        }
+      else
+        {
+          /* Opened before the cancel came: reading stops at it, long before the end. */
+          while (attest_frame_reader_next (reader, &view, &pts, &number, &error))
+            frames++;
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          g_assert_cmpint (frames, <, truth->n_frames);
+          g_clear_error (&error);
+          g_assert_false (attest_frame_reader_next (reader, &view, &pts, &number, &error));
+        }
+      if (thread != NULL)
+        g_thread_join (g_steal_pointer (&thread));
+      g_test_message ("cancel after %lu us: %s", delays_us[i],
+                      reader == NULL ? "while opening" : "while reading");
+    }
+  g_assert_cmpuint (n_during_open, >=, 1);
+}
+
 static void
 test_frame_reader_bad_input (void)
 {
@@ -532,7 +595,7 @@ test_frame_reader_bad_input (void)
     {
       g_autofree char *path = tmp_path (cases[i].name);
       g_autoptr(GError) error = NULL;
-      AttestFrameReader *reader = attest_frame_reader_new (path, &error);
+      AttestFrameReader *reader = attest_frame_reader_new (path, NULL, &error);
 
       g_test_message ("%s: %s", cases[i].name, error != NULL ? error->message : "(opened)");
       g_assert_null (reader);
@@ -637,7 +700,7 @@ assert_shown_frame_equals (AttestPipeline *pipeline,
   /* Cairo's ARGB32: B, G, R, A in memory on little-endian. */
   gdk_texture_download (GDK_TEXTURE (image), pixels, stride);
 
-  reader = attest_frame_reader_new (sample_video (), &error);
+  reader = attest_frame_reader_new (sample_video (), NULL, &error);
   g_assert_no_error (error);
   do
     {
@@ -1278,7 +1341,7 @@ test_frame_size_limits (void)
       g_assert_cmpint (GST_MESSAGE_TYPE (done), ==, GST_MESSAGE_EOS);
       gst_element_set_state (writer, GST_STATE_NULL);
 
-      reader = attest_frame_reader_new (path, &error);
+      reader = attest_frame_reader_new (path, NULL, &error);
       g_test_message ("%s: %s", cases[i].name, error != NULL ? error->message : "(opened)");
       g_assert_null (reader);
       g_assert_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE);
@@ -1378,7 +1441,7 @@ test_local_only (void)
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
       g_autoptr(GError) error = NULL;
-      AttestFrameReader *reader = attest_frame_reader_new (files[i], &error);
+      AttestFrameReader *reader = attest_frame_reader_new (files[i], NULL, &error);
 
       g_test_message ("frame reader: %s", error != NULL ? error->message : "(opened)");
       g_assert_null (reader);
@@ -1389,7 +1452,7 @@ test_local_only (void)
     }
   {
     g_autoptr(GError) error = NULL;
-    AttestFrameReader *reader = attest_frame_reader_new (fifo, &error);
+    AttestFrameReader *reader = attest_frame_reader_new (fifo, NULL, &error);
 
     g_test_message ("frame reader: %s", error != NULL ? error->message : "(opened)");
     g_assert_null (reader);
@@ -1646,6 +1709,7 @@ main (int    argc,
   g_test_add_func ("/media/frame-reader/made-video", test_frame_reader_made_video);
   g_test_add_func ("/media/frame-reader/image", test_frame_reader_image);
   g_test_add_func ("/media/frame-reader/bad-input", test_frame_reader_bad_input);
+  g_test_add_func ("/media/frame-reader/cancelled", test_frame_reader_cancelled);
   g_test_add_func ("/media/pipeline/sample", test_pipeline_sample);
   g_test_add_func ("/media/pipeline/playback-sync", test_pipeline_playback_sync);
   g_test_add_func ("/media/pipeline/eos", test_pipeline_eos);

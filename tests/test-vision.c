@@ -1671,6 +1671,22 @@ test_image_limits (void)
                                             "to hold a face"));
   g_clear_error (&error);
 
+  /* A real MP4 named like a photo: its bytes say it is a video, and so does the message. */
+  {
+    const char *sample = g_getenv ("ATTEST_SAMPLE_VIDEO");
+    g_autoptr (GBytes) video = NULL;
+    char *contents = NULL;
+
+    g_assert_nonnull (sample);
+    g_assert_true (g_file_get_contents (sample, &contents, &length, &error));
+    video = g_bytes_new_take (contents, length);
+    image = attest_image_decode (video, "real-video.png", &error);
+    g_assert_null (image);
+    g_test_message ("%s", error->message);
+    g_assert_cmpstr (error->message, ==, "“real-video.png” is a video, not a photo");
+    g_clear_error (&error);
+  }
+
   /* The limits themselves. */
   g_assert_true (attest_vision_check_size (7680, 4320, "8k", NULL));
   g_assert_true (attest_vision_check_size (24, 24, "small", NULL));

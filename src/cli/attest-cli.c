@@ -30,6 +30,7 @@
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <json-glib/json-glib.h>
@@ -229,7 +230,7 @@ detect_video (Cli        *cli,
               const char *path)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (AttestFrameReader) reader = attest_frame_reader_new (path, &error);
+  g_autoptr (AttestFrameReader) reader = attest_frame_reader_new (path, NULL, &error);
   AttestImageView frame;
   GstClockTime pts;
   guint64 number;
@@ -527,7 +528,7 @@ bench_realtime_factor (Cli        *cli,
                        guint      *n_faces)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (AttestFrameReader) reader = attest_frame_reader_new (path, &error);
+  g_autoptr (AttestFrameReader) reader = attest_frame_reader_new (path, NULL, &error);
   AttestImageView frame;
   GstClockTime pts, last_pts = 0;
   guint64 number;
@@ -585,7 +586,7 @@ bench_analysis_step (Cli                 *cli,
   g_autoptr (GHashTable) names = NULL;
   g_autoptr (AttestMatcher) matcher = bench_gallery (cli, &names);
   g_autoptr (AttestAnalysis) analysis = attest_analysis_new (cli->vision, ATTEST_ANALYSIS_DEFAULT);
-  g_autoptr (AttestFrameReader) reader = attest_frame_reader_new (path, NULL);
+  g_autoptr (AttestFrameReader) reader = attest_frame_reader_new (path, NULL, NULL);
   AttestImageView frame;
   GstClockTime pts;
   guint64 number;
@@ -683,7 +684,7 @@ cli_bench (Cli   *cli,
   if (!cli_load_vision (cli))
     return EXIT_SETUP;
 
-  reader = attest_frame_reader_new (path, &error);
+  reader = attest_frame_reader_new (path, NULL, &error);
   if (reader == NULL)
     {
       cli_error (path, error->message);
@@ -986,10 +987,19 @@ import_done_cb (GObject      *source,
   g_main_loop_quit (run->loop);
 }
 
-/* SIGINT (Ctrl+C): user_data is the GCancellable of the running import or scan. */
+/* SIGINT (Ctrl+C): user_data is the GCancellable of the running import or scan, which stops
+ * within a fraction of a second and saves where it got to. A second Ctrl+C does not wait for
+ * that: the process ends at once, as if killed (every write is one SQLite transaction, so
+ * nothing is half-written; the scan resumes from its last checkpoint). */
 static gboolean
 interrupted_cb (gpointer user_data)
 {
+  if (g_cancellable_is_cancelled (user_data))
+    {
+      g_printerr ("%s\n", _("Stopped at once (second Ctrl+C)"));
+      _exit (130);
+    }
+  g_printerr ("%s\n", _("Stopping… (Ctrl+C again to stop at once)"));
   g_cancellable_cancel (user_data);
   return G_SOURCE_CONTINUE;
 }

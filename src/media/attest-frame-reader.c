@@ -22,6 +22,7 @@ struct _AttestFrameReader
 
   char         *uri;
   char         *display_name;
+  GCancellable *cancellable;    /* opening and every next() stop within 0.2 s of a cancel */
   GstElement   *pipeline;
   GstElement   *convert;
   GstElement   *appsink;
@@ -64,6 +65,7 @@ attest_frame_reader_finalize (GObject *object)
   gst_clear_object (&self->pipeline);
   g_free (self->uri);
   g_free (self->display_name);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (attest_frame_reader_parent_class)->finalize (object);
 }
@@ -229,8 +231,11 @@ preroll (AttestFrameReader  *self,
 
   gst_element_set_state (self->pipeline, GST_STATE_PAUSED);
 
-  message = gst_bus_timed_pop_filtered (bus, PREROLL_TIMEOUT,
-                                        GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR);
+  message = _attest_media_bus_wait (bus, PREROLL_TIMEOUT,
+                                    GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR,
+                                    self->cancellable);
+  if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
+    return FALSE;
   if (message == NULL)
     {
       g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
@@ -266,8 +271,9 @@ preroll (AttestFrameReader  *self,
 }
 
 AttestFrameReader *
-attest_frame_reader_new (const char  *path_or_uri,
-                         GError     **error)
+attest_frame_reader_new (const char    *path_or_uri,
+                         GCancellable  *cancellable,
+                         GError       **error)
 {
   g_autoptr(AttestFrameReader) self = NULL;
   g_autoptr(GFile) file = NULL;
@@ -278,6 +284,7 @@ attest_frame_reader_new (const char  *path_or_uri,
   gst_init (NULL, NULL);
 
   self = g_object_new (ATTEST_TYPE_FRAME_READER, NULL);
+  g_set_object (&self->cancellable, cancellable);
 
   /* An existing path wins: "clip:1.mp4" is a valid URI too. */
   if (!g_file_test (path_or_uri, G_FILE_TEST_EXISTS) && gst_uri_is_valid (path_or_uri))
@@ -298,8 +305,8 @@ attest_frame_reader_new (const char  *path_or_uri,
     return NULL;
 
   /* The same checks, in the same order, as AttestPipeline: same file, same message. */
-  if (!_attest_media_discover (self->uri, self->display_name, TRUE, error) ||
-      !_attest_media_check_complete (self->uri, self->display_name, error) ||
+  if (!_attest_media_discover (self->uri, self->display_name, TRUE, cancellable, error) ||
+      !_attest_media_check_complete (self->uri, self->display_name, cancellable, error) ||
       !build (self, error) || !preroll (self, error))
     return NULL;
 
@@ -335,6 +342,11 @@ attest_frame_reader_next (AttestFrameReader  *self,
     {
       g_autoptr(GstMessage) message = NULL;
 
+      if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
+        {
+          self->eos = TRUE;
+          return FALSE;
+        }
       self->sample = gst_app_sink_try_pull_sample (GST_APP_SINK (self->appsink), PULL_POLL);
       if (self->sample != NULL)
         break;

@@ -14,8 +14,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (AttestFrameReader, attest_frame_reader, ATTEST, FRAME_READER, GObject)
 
 /* Opens a path or URI and prerolls, so a bad file fails here with an
- * ATTEST_MEDIA_ERROR_* (see attest-pipeline.h). */
+ * ATTEST_MEDIA_ERROR_* (see attest-pipeline.h). Blocking. cancellable (may be NULL): a cancel
+ * ends the opening, or a later next() waiting for a frame, within 0.2 s with
+ * G_IO_ERROR_CANCELLED. */
 AttestFrameReader *attest_frame_reader_new          (const char        *path_or_uri,
+                                                     GCancellable      *cancellable,
                                                      GError           **error);
 /* The next decoded frame as BGR. FALSE with *error unset at the end of the stream. The view
  * stays valid until the next call or the reader is freed. */

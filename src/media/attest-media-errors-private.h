@@ -19,10 +19,12 @@ gboolean _attest_media_check_file          (GFile               *file,
                                             GError             **error);
 
 /* Runs GstDiscoverer (blocking; call off the main thread). allow_images: a still image is
- * accepted (the frame reader decodes it as one frame). */
+ * accepted (the frame reader decodes it as one frame). A cancel ends it within 0.1 s with
+ * G_IO_ERROR_CANCELLED. */
 gboolean _attest_media_discover            (const char          *uri,
                                             const char          *display_name,
                                             gboolean             allow_images,
+                                            GCancellable        *cancellable,
                                             GError             **error);
 
 /* Blocking. Decodes a frame near the end: a file cut short (e.g. a partial download whose
@@ -30,7 +32,15 @@ gboolean _attest_media_discover            (const char          *uri,
  * instead. Images and files of unknown duration pass. */
 gboolean _attest_media_check_complete      (const char          *uri,
                                             const char          *display_name,
+                                            GCancellable        *cancellable,
                                             GError             **error);
+
+/* gst_bus_timed_pop_filtered() that looks at `cancellable` every 0.1 s: NULL on timeout or
+ * once cancelled (the caller tells which). */
+GstMessage *_attest_media_bus_wait         (GstBus              *bus,
+                                            GstClockTime         timeout,
+                                            GstMessageType       types,
+                                            GCancellable        *cancellable);
 
 /* The message for a stream that ended at `at` although it claims to last `duration`. */
 GError  *_attest_media_error_ends_early    (const char          *display_name,

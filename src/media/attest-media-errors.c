@@ -13,6 +13,32 @@ G_DEFINE_QUARK (attest-media-error-quark, attest_media_error)
 /* Long enough for a slow disk, short enough that a file that never prerolls does not leave
  * the user waiting. */
 #define DISCOVER_TIMEOUT (5 * GST_SECOND)
+/* How often a blocking wait looks at its GCancellable: a cancel is honoured this quickly. */
+#define CANCEL_POLL (100 * GST_MSECOND)
+
+GstMessage *
+_attest_media_bus_wait (GstBus         *bus,
+                        GstClockTime    timeout,
+                        GstMessageType  types,
+                        GCancellable   *cancellable)
+{
+  GstClockTime waited = 0;
+
+  g_return_val_if_fail (GST_IS_BUS (bus), NULL);
+
+  while (!g_cancellable_is_cancelled (cancellable))
+    {
+      GstClockTime slice = MIN (CANCEL_POLL, timeout - waited);
+      GstMessage *message = gst_bus_timed_pop_filtered (bus, slice, types);
+
+      if (message != NULL)
+        return message;
+      waited += slice;
+      if (waited >= timeout)
+        break;
+    }
+  return NULL;
+}
 
 char *
 _attest_media_display_name (GFile *file)
@@ -210,9 +236,10 @@ on_parsed_pad (GstElement *parsebin,
 /* The largest video frame a file's streams say they have, read by parsebin (demuxers and
  * parsers only: no decoder, no frame buffer). FALSE when it cannot be told this way. */
 static gboolean
-probe_parsed_size (const char *uri,
-                   int        *width,
-                   int        *height)
+probe_parsed_size (const char   *uri,
+                   GCancellable *cancellable,
+                   int          *width,
+                   int          *height)
 {
   g_autoptr(GstElement) pipeline = gst_pipeline_new (NULL);
   g_autoptr(GstBus) bus = NULL;
@@ -238,8 +265,8 @@ probe_parsed_size (const char *uri,
 
   bus = gst_element_get_bus (pipeline);
   gst_element_set_state (pipeline, GST_STATE_PAUSED);
-  message = gst_bus_timed_pop_filtered (bus, 2 * GST_SECOND,
-                                        GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR);
+  message = _attest_media_bus_wait (bus, 2 * GST_SECOND,
+                                    GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR, cancellable);
   if (message != NULL && GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_DONE)
     {
       pads = gst_element_iterate_src_pads (parsebin);
@@ -267,14 +294,15 @@ probe_parsed_size (const char *uri,
 }
 
 static gboolean
-check_frame_size (const char  *uri,
-                  const char  *display_name,
-                  GError     **error)
+check_frame_size (const char    *uri,
+                  const char    *display_name,
+                  GCancellable  *cancellable,
+                  GError       **error)
 {
   g_autoptr(GError) size_error = NULL;
   int width, height;
 
-  if (probe_parsed_size (uri, &width, &height) &&
+  if (probe_parsed_size (uri, cancellable, &width, &height) &&
       !attest_vision_check_size (width, height, display_name, &size_error))
     {
       g_set_error_literal (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
@@ -284,15 +312,118 @@ check_frame_size (const char  *uri,
   return TRUE;
 }
 
-gboolean
-_attest_media_discover (const char  *uri,
-                        const char  *display_name,
-                        gboolean     allow_images,
-                        GError     **error)
+/* ---- the discoverer, cancellable ---- */
+
+/* A discovery in its own thread. gst_discoverer_stop() during a discovery deadlocks in
+ * GStreamer 1.22 (it holds the discoverer's lock while its pipeline removes pads, whose
+ * handler takes that lock), so a cancelled discovery is left to end by itself, within the
+ * discoverer's timeout, and whoever finishes last frees it. */
+typedef struct
 {
+  gatomicrefcount    ref;
+  GMutex             lock;
+  GCond              cond;
+  gboolean           done;
+  char              *uri;
+  GstDiscovererInfo *info;
+  GError            *gst_error;
+  GError            *fatal;
+} Discovery;
+
+static void
+discovery_unref (Discovery *discovery)
+{
+  if (!g_atomic_ref_count_dec (&discovery->ref))
+    return;
+  g_mutex_clear (&discovery->lock);
+  g_cond_clear (&discovery->cond);
+  g_free (discovery->uri);
+  g_clear_object (&discovery->info);
+  g_clear_error (&discovery->gst_error);
+  g_clear_error (&discovery->fatal);
+  g_free (discovery);
+}
+
+static gpointer
+discovery_thread (gpointer user_data)
+{
+  Discovery *discovery = user_data;
   g_autoptr(GstDiscoverer) discoverer = NULL;
+  GstDiscovererInfo *info = NULL;
+  GError *gst_error = NULL;
+  GError *fatal = NULL;
+
+  discoverer = gst_discoverer_new (DISCOVER_TIMEOUT, &gst_error);
+  if (discoverer == NULL)
+    {
+      fatal = g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED,
+                           _("Videos cannot be checked: %s"), gst_error->message);
+      g_clear_error (&gst_error);
+    }
+  else
+    info = gst_discoverer_discover_uri (discoverer, discovery->uri, &gst_error);
+
+  g_mutex_lock (&discovery->lock);
+  discovery->info = info;
+  discovery->gst_error = gst_error;
+  discovery->fatal = fatal;
+  discovery->done = TRUE;
+  g_cond_signal (&discovery->cond);
+  g_mutex_unlock (&discovery->lock);
+  discovery_unref (discovery);
+  return NULL;
+}
+
+/* gst_discoverer_discover_uri(), but a cancel ends the wait within 0.1 s. NULL info when
+ * cancelled or when the discoverer could not be made (error set), or when it gave none
+ * (*gst_error may be set). */
+static GstDiscovererInfo *
+discover_uri (const char    *uri,
+              GCancellable  *cancellable,
+              GError       **gst_error,
+              GError       **error)
+{
+  Discovery *discovery = g_new0 (Discovery, 1);
+  GstDiscovererInfo *info = NULL;
+  g_autoptr(GThread) thread = NULL;
+
+  g_atomic_ref_count_init (&discovery->ref);
+  g_mutex_init (&discovery->lock);
+  g_cond_init (&discovery->cond);
+  discovery->uri = g_strdup (uri);
+  g_atomic_ref_count_inc (&discovery->ref);
+  thread = g_thread_new ("attest-discover", discovery_thread, discovery);
+
+  g_mutex_lock (&discovery->lock);
+  while (!discovery->done && !g_cancellable_is_cancelled (cancellable))
+    g_cond_wait_until (&discovery->cond, &discovery->lock,
+                       g_get_monotonic_time () + CANCEL_POLL / GST_USECOND);
+  if (discovery->done)
+    {
+      info = g_steal_pointer (&discovery->info);
+      if (discovery->gst_error != NULL)
+        g_propagate_error (gst_error, g_steal_pointer (&discovery->gst_error));
+      if (discovery->fatal != NULL)
+        g_propagate_error (error, g_steal_pointer (&discovery->fatal));
+    }
+  g_mutex_unlock (&discovery->lock);
+  discovery_unref (discovery);
+
+  if (info == NULL && *error == NULL)
+    g_cancellable_set_error_if_cancelled (cancellable, error);
+  return info;
+}
+
+gboolean
+_attest_media_discover (const char    *uri,
+                        const char    *display_name,
+                        gboolean       allow_images,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
   g_autoptr(GstDiscovererInfo) info = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GError) fatal = NULL;
   GList *videos;
   GList *audios;
   gboolean is_image;
@@ -302,17 +433,16 @@ _attest_media_discover (const char  *uri,
   _attest_media_local_only ();
   /* A frame Attest would refuse is refused before the discoverer decodes one (an 8000x8000
    * H.264 file took 2 GB there). */
-  if (!check_frame_size (uri, display_name, error))
+  if (!check_frame_size (uri, display_name, cancellable, error) ||
+      g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
-  discoverer = gst_discoverer_new (DISCOVER_TIMEOUT, &local_error);
-  if (discoverer == NULL)
+
+  info = discover_uri (uri, cancellable, &local_error, &fatal);
+  if (fatal != NULL)
     {
-      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED,
-                   _("Videos cannot be checked: %s"), local_error->message);
+      g_propagate_error (error, g_steal_pointer (&fatal));
       return FALSE;
     }
-
-  info = gst_discoverer_discover_uri (discoverer, uri, &local_error);
   if (info == NULL)
     {
       g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
@@ -423,16 +553,19 @@ _attest_media_discover (const char  *uri,
 
 /* Waits for the end of a (re)preroll. FALSE with error on an error message or timeout. */
 static gboolean
-wait_preroll (GstElement  *pipeline,
-              const char  *display_name,
-              GError     **error)
+wait_preroll (GstElement    *pipeline,
+              const char    *display_name,
+              GCancellable  *cancellable,
+              GError       **error)
 {
   g_autoptr(GstBus) bus = gst_element_get_bus (pipeline);
   g_autoptr(GstMessage) message = NULL;
   g_autoptr(GError) gst_error = NULL;
 
-  message = gst_bus_timed_pop_filtered (bus, DISCOVER_TIMEOUT,
-                                        GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR);
+  message = _attest_media_bus_wait (bus, DISCOVER_TIMEOUT,
+                                    GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR, cancellable);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
   if (message == NULL)
     {
       g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
@@ -451,9 +584,10 @@ wait_preroll (GstElement  *pipeline,
 }
 
 gboolean
-_attest_media_check_complete (const char  *uri,
-                              const char  *display_name,
-                              GError     **error)
+_attest_media_check_complete (const char    *uri,
+                              const char    *display_name,
+                              GCancellable  *cancellable,
+                              GError       **error)
 {
   g_autoptr(GstElement) playbin = NULL;
   g_autoptr(GstSample) sample = NULL;
@@ -483,7 +617,7 @@ _attest_media_check_complete (const char  *uri,
                 NULL);
 
   gst_element_set_state (playbin, GST_STATE_PAUSED);
-  if (!wait_preroll (playbin, display_name, error))
+  if (!wait_preroll (playbin, display_name, cancellable, error))
     goto out;
 
   if (!gst_element_query_duration (playbin, GST_FORMAT_TIME, &duration) ||
@@ -503,7 +637,7 @@ _attest_media_check_complete (const char  *uri,
       goto out;
     }
 
-  if (!wait_preroll (playbin, display_name, error))
+  if (!wait_preroll (playbin, display_name, cancellable, error))
     goto out;
 
   sample = gst_app_sink_try_pull_preroll (GST_APP_SINK (sink), 0);

@@ -43,9 +43,8 @@ check_file_thread (GTask        *task,
   GError *error = NULL;
 
   if (!_attest_media_check_file (data->file, data->display_name, &error) ||
-      !_attest_media_discover (data->uri, data->display_name, FALSE, &error) ||
-      g_cancellable_set_error_if_cancelled (cancellable, &error) ||
-      !_attest_media_check_complete (data->uri, data->display_name, &error))
+      !_attest_media_discover (data->uri, data->display_name, FALSE, cancellable, &error) ||
+      !_attest_media_check_complete (data->uri, data->display_name, cancellable, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);

@@ -553,7 +553,7 @@ scan_file (AttestScanner  *self,
   /* The reader's checks first: a missing, empty, foreign or damaged file gets its clear
    * message before anything is hashed or written. */
   arg = g_file_is_native (file) ? g_file_get_path (file) : g_file_get_uri (file);
-  reader = attest_frame_reader_new (arg, error);
+  reader = attest_frame_reader_new (arg, cancellable, error);
   if (reader == NULL)
     return NULL;
   run.uri = g_strdup (attest_frame_reader_get_uri (reader));
@@ -613,6 +613,9 @@ scan_file (AttestScanner  *self,
       report_progress (&run, last_pts, FALSE);
     }
 
+  /* A cancel while waiting for a frame ends like one between frames. */
+  if (g_error_matches (read_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_clear_error (&read_error);
   if (read_error != NULL)
     {
       g_propagate_error (error, read_error);

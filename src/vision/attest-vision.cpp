@@ -7,6 +7,7 @@
  */
 #include "attest-vision.h"
 
+#include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
@@ -1202,8 +1203,16 @@ attest_image_decode (GBytes     *bytes,
     }
   if (bgr.empty ())
     {
-      g_set_error (error, ATTEST_VISION_ERROR, ATTEST_VISION_ERROR_IMAGE,
-                   _("“%s” is empty, damaged or not an image in a known format."), name);
+      /* Its bytes, not its name, say what it is: a video named .png is said to be a video. */
+      g_autofree char *type = g_content_type_guess (NULL, data, MIN (size, (gsize) 4096), NULL);
+
+      if (type != NULL && (g_content_type_is_a (type, "video/*") ||
+                           g_content_type_is_mime_type (type, "application/mp4")))
+        g_set_error (error, ATTEST_VISION_ERROR, ATTEST_VISION_ERROR_IMAGE,
+                     _("“%s” is a video, not a photo"), name);
+      else
+        g_set_error (error, ATTEST_VISION_ERROR, ATTEST_VISION_ERROR_IMAGE,
+                     _("“%s” is empty, damaged or not an image in a known format."), name);
       return NULL;
     }
   if (!attest_vision_check_size (bgr.cols, bgr.rows, name, error))
