@@ -1904,6 +1904,148 @@ test_audit_threads (void)
   rm_rf (tmp);
 }
 
+/* ---- what changed ---- */
+
+typedef struct
+{
+  guint n_audit;
+  guint n_gallery;
+  guint n_any;
+  guint last_flags;
+} Changes;
+
+static void
+on_changed_audit (AttestStore *store,
+                  guint        flags,
+                  Changes     *changes)
+{
+  changes->n_audit++;
+  changes->last_flags = flags;
+}
+
+static void
+on_changed_gallery (AttestStore *store,
+                    guint        flags,
+                    Changes     *changes)
+{
+  changes->n_gallery++;
+}
+
+static void
+on_changed_any (AttestStore *store,
+                guint        flags,
+                Changes     *changes)
+{
+  changes->n_any++;
+}
+
+/* Runs the main context until `count` is at least `want` (a minute at most). */
+static gboolean
+wait_for_count (const guint *count,
+                guint        want)
+{
+  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (*count < want && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  return *count >= want;
+}
+
+static void
+append_one (AttestStore *store,
+            const char  *actor)
+{
+  g_autoptr (GError) error = NULL;
+  AttestAuditEntry entry = { 0 };
+
+  entry.actor = (char *) actor;
+  entry.action = (char *) "import";
+  entry.source_ms = -1;
+  entry.score = NAN;
+  entry.threshold = NAN;
+  g_assert_cmpint (attest_store_append_audit (store, &entry, &error), >, 0);
+  g_assert_no_error (error);
+}
+
+/* The store says what changed after every write: its own writes (any thread) with the
+ * tables they touched, a failed write not at all, another connection's (another process's)
+ * once watched, with every flag. */
+static void
+test_changed (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tmp = make_tmpdir ();
+  g_autofree char *path = g_build_filename (tmp, "gallery.db", NULL);
+  g_autoptr (AttestStore) store = NULL;
+  g_autoptr (AttestStore) other = NULL;
+  Changes changes = { 0 };
+  AttestAuditEntry bad = { 0 };
+  GThread *thread;
+
+  store = attest_store_open (path, &error);
+  g_assert_no_error (error);
+  /* What opening wrote (a new gallery's seal) is reported too; start counting after it. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_signal_connect (store, "changed::audit", G_CALLBACK (on_changed_audit), &changes);
+  g_signal_connect (store, "changed::gallery", G_CALLBACK (on_changed_gallery), &changes);
+  g_signal_connect (store, "changed", G_CALLBACK (on_changed_any), &changes);
+
+  /* Not during the write: on the main context, afterwards. */
+  append_one (store, "main");
+  g_assert_cmpuint (changes.n_audit, ==, 0);
+  g_assert_true (wait_for_count (&changes.n_audit, 1));
+  g_assert_cmpuint (changes.last_flags & ATTEST_STORE_CHANGE_AUDIT, !=, 0);
+  g_assert_cmpuint (changes.last_flags & ATTEST_STORE_CHANGE_GALLERY, ==, 0);
+  g_assert_cmpuint (changes.n_gallery, ==, 0);
+
+  /* From another thread: still emitted here, on the main context. */
+  thread = g_thread_new ("append", append_from_thread, store);
+  g_thread_join (thread);
+  g_assert_true (wait_for_count (&changes.n_audit, 2));
+
+  /* A gallery write. */
+  g_assert_cmpint (attest_store_ensure_source (store, "file:///tmp/a.mp4",
+                                               "ba7816bf8f01cfea414140de5dae2223b00361a3"
+                                               "96177a9cb410ff61f20015ad", &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_true (wait_for_count (&changes.n_gallery, 1));
+
+  /* A refused write changes nothing and says nothing. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  changes.n_any = 0;
+  bad.action = (char *) "import";  /* no actor */
+  bad.score = bad.threshold = NAN;
+  bad.source_ms = -1;
+  g_assert_cmpint (attest_store_append_audit (store, &bad, &error), <, 0);
+  g_clear_error (&error);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (changes.n_any, ==, 0);
+
+  /* Another connection to the same file, as the CLI beside the app. */
+  attest_store_watch_others (store, 100);
+  other = attest_store_open (path, &error);
+  g_assert_no_error (error);
+  changes.n_audit = changes.n_gallery = 0;
+  {
+    /* other's own signals go to this context too; only store's count here. */
+    Changes ignored = { 0 };
+
+    g_signal_connect (other, "changed", G_CALLBACK (on_changed_any), &ignored);
+    append_one (other, "cli");
+    g_assert_true (wait_for_count (&changes.n_gallery, 1));
+    g_signal_handlers_disconnect_by_data (other, &ignored);
+  }
+  g_assert_cmpuint (changes.n_audit, >=, 1);
+  g_assert_cmpuint (changes.last_flags, ==, ATTEST_STORE_CHANGE_ALL);
+
+  g_clear_object (&other);
+  g_assert_finalize_object (g_steal_pointer (&store));
+  rm_rf (tmp);
+}
+
 /* ---- sources and hashing ---- */
 
 static void
@@ -2118,6 +2260,7 @@ main (int   argc,
   g_test_add_func ("/store/audit/in-transaction", test_audit_in_transaction);
   g_test_add_func ("/store/audit/invalid", test_audit_invalid);
   g_test_add_func ("/store/audit/threads", test_audit_threads);
+  g_test_add_func ("/store/changed", test_changed);
 
   g_test_add_func ("/store/sources", test_sources);
   g_test_add_func ("/store/file-sha256", test_file_sha256);

@@ -47,7 +47,23 @@ struct _AttestStore
 
   /* One exclusive thread: every _async call runs there, in order. */
   GThreadPool *worker;
+
+  /* What changed: the update hook marks tables inside a transaction (lock held), the commit
+   * hook moves them to pending (atomic) and schedules one emission on `context`. */
+  GMainContext *context;
+  guint         txn_changes;
+  gint          pending_changes;
+  GSource      *watch;
+  int           data_version;
 };
+
+enum
+{
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (AttestStore, attest_store, G_TYPE_OBJECT)
 G_DEFINE_QUARK (attest-store-error-quark, attest_store_error)
@@ -96,6 +112,12 @@ attest_store_finalize (GObject *object)
 {
   AttestStore *self = ATTEST_STORE (object);
 
+  if (self->watch != NULL)
+    {
+      g_source_destroy (self->watch);
+      g_source_unref (self->watch);
+    }
+
   /* Waits for a running job; none is queued (each job holds a reference). */
   if (self->worker != NULL)
     g_thread_pool_free (self->worker, FALSE, TRUE);
@@ -109,6 +131,7 @@ attest_store_finalize (GObject *object)
 
   g_mutex_clear (&self->lock);
   g_free (self->path);
+  g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (attest_store_parent_class)->finalize (object);
 }
@@ -117,6 +140,11 @@ static void
 attest_store_class_init (AttestStoreClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = attest_store_finalize;
+
+  signals[SIGNAL_CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void
@@ -431,6 +459,170 @@ wait_while_busy (void *data,
   return 1;
 }
 
+/* ---- what changed ---- */
+
+static const struct
+{
+  const char        *name;
+  AttestStoreChange  change;
+} change_details[] = {
+  { "gallery", ATTEST_STORE_CHANGE_GALLERY },
+  { "review", ATTEST_STORE_CHANGE_REVIEW },
+  { "audit", ATTEST_STORE_CHANGE_AUDIT },
+  { "rejections", ATTEST_STORE_CHANGE_REJECTIONS },
+  { "matches", ATTEST_STORE_CHANGE_MATCHES },
+};
+
+static AttestStoreChange
+change_of_table (const char *table)
+{
+  if (g_str_equal (table, "identities") || g_str_equal (table, "faces") ||
+      g_str_equal (table, "sources"))
+    return ATTEST_STORE_CHANGE_GALLERY;
+  if (g_str_equal (table, "review_items") || g_str_equal (table, "review_frames") ||
+      g_str_equal (table, "scans"))
+    return ATTEST_STORE_CHANGE_REVIEW;
+  if (g_str_equal (table, "audit"))
+    return ATTEST_STORE_CHANGE_AUDIT;
+  if (g_str_equal (table, "rejections"))
+    return ATTEST_STORE_CHANGE_REJECTIONS;
+  if (g_str_equal (table, "matches"))
+    return ATTEST_STORE_CHANGE_MATCHES;
+  return 0;  /* attest_meta, and the tables of a schema step's rebuild */
+}
+
+static void
+emit_changed (AttestStore *self,
+              guint        flags)
+{
+  g_object_ref (self);
+  for (guint i = 0; i < G_N_ELEMENTS (change_details); i++)
+    if (flags & change_details[i].change)
+      g_signal_emit (self, signals[SIGNAL_CHANGED],
+                     g_quark_from_static_string (change_details[i].name), flags);
+  g_object_unref (self);
+}
+
+static gboolean
+emit_pending_cb (gpointer user_data)
+{
+  g_autoptr (AttestStore) self = g_weak_ref_get (user_data);
+
+  if (self != NULL)
+    emit_changed (self, (guint) g_atomic_int_exchange (&self->pending_changes, 0));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+/* Always from an idle, never at once: the writer holds the store's lock here, and a handler
+ * reads the store. A weak reference: a store nobody uses any more is not kept open by a
+ * notification no main loop will run. */
+static void
+schedule_emission (AttestStore *self)
+{
+  GWeakRef *ref = g_new (GWeakRef, 1);
+  GSource *source = g_idle_source_new ();
+
+  g_weak_ref_init (ref, self);
+  g_source_set_callback (source, emit_pending_cb, ref, weak_ref_free);
+  g_source_set_static_name (source, "[attest] store changed");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+static void
+update_hook (void          *data,
+             int            op,
+             const char    *database,
+             const char    *table,
+             sqlite3_int64  rowid)
+{
+  AttestStore *self = data;
+
+  self->txn_changes |= change_of_table (table);
+}
+
+static int
+commit_hook (void *data)
+{
+  AttestStore *self = data;
+  guint changes = self->txn_changes;
+
+  self->txn_changes = 0;
+  if (changes != 0 && g_atomic_int_or ((guint *) &self->pending_changes, changes) == 0)
+    schedule_emission (self);
+  return 0;  /* go on with the commit */
+}
+
+static void
+rollback_hook (void *data)
+{
+  AttestStore *self = data;
+
+  self->txn_changes = 0;
+}
+
+static gboolean
+watch_cb (gpointer user_data)
+{
+  g_autoptr (AttestStore) self = g_weak_ref_get (user_data);
+  sqlite3_stmt *stmt = NULL;
+  int version = -1;
+
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+  /* A writer of this process holds the lock: look next time. */
+  if (!g_mutex_trylock (&self->lock))
+    return G_SOURCE_CONTINUE;
+  if (self->db != NULL &&
+      sqlite3_prepare_v2 (self->db, "PRAGMA data_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  g_mutex_unlock (&self->lock);
+
+  if (version >= 0 && version != self->data_version)
+    {
+      gboolean first = self->data_version < 0;
+
+      self->data_version = version;
+      if (!first)
+        emit_changed (self, ATTEST_STORE_CHANGE_ALL);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+void
+attest_store_watch_others (AttestStore *self,
+                           guint        interval_ms)
+{
+  GWeakRef *ref;
+
+  g_return_if_fail (ATTEST_IS_STORE (self));
+  g_return_if_fail (interval_ms > 0);
+
+  if (self->watch != NULL)
+    {
+      g_source_destroy (self->watch);
+      g_clear_pointer (&self->watch, g_source_unref);
+    }
+  ref = g_new (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  self->data_version = -1;
+  self->watch = g_timeout_source_new (interval_ms);
+  g_source_set_callback (self->watch, watch_cb, ref, weak_ref_free);
+  g_source_set_static_name (self->watch, "[attest] store watch");
+  g_source_attach (self->watch, self->context);
+  /* The version as it is now: only later commits count. */
+  watch_cb (ref);
+}
+
 /* A connection configured as every one of the store's is, or NULL with error. */
 static sqlite3 *
 open_connection (AttestStore  *self,
@@ -455,6 +647,9 @@ open_connection (AttestStore  *self,
   sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
   /* No writable_schema and friends from this connection, whatever SQL later code runs. */
   sqlite3_db_config (db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+  sqlite3_update_hook (db, update_hook, self);
+  sqlite3_commit_hook (db, commit_hook, self);
+  sqlite3_rollback_hook (db, rollback_hook, self);
   return db;
 }
 
@@ -651,6 +846,7 @@ store_new (const char *path)
   AttestStore *self = g_object_new (ATTEST_TYPE_STORE, NULL);
 
   self->path = g_canonicalize_filename (path, NULL);
+  self->context = g_main_context_ref_thread_default ();
   return self;
 }
 

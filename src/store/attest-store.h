@@ -78,6 +78,32 @@ AttestStore *attest_store_open_finish     (GAsyncResult        *result,
                                            GError             **error);
 
 const char  *attest_store_get_path        (AttestStore         *self);
+
+/* ---- what changed ----
+ *
+ * Signal "changed" (detailed; one guint argument, the AttestStoreChange flags of everything
+ * that changed together): emitted on the main context of the thread that opened the store,
+ * after every committed write, once per detail that changed ("changed::gallery",
+ * "changed::review", "changed::audit", "changed::rejections", "changed::matches"). A handler
+ * connected without a detail gets one call per detail. Several writes close together may be
+ * reported as one. Writes by another process (the CLI beside the app) are noticed by
+ * attest_store_watch_others() and reported with every flag set. */
+typedef enum
+{
+  ATTEST_STORE_CHANGE_GALLERY    = 1 << 0,  /* identities, faces, sources */
+  ATTEST_STORE_CHANGE_REVIEW     = 1 << 1,  /* review items and scans */
+  ATTEST_STORE_CHANGE_AUDIT      = 1 << 2,
+  ATTEST_STORE_CHANGE_REJECTIONS = 1 << 3,
+  ATTEST_STORE_CHANGE_MATCHES    = 1 << 4,
+} AttestStoreChange;
+
+#define ATTEST_STORE_CHANGE_ALL ((AttestStoreChange) 0x1f)
+
+/* Starts looking, every interval_ms on the opening thread's main context, whether another
+ * connection (another process) has committed to the database since the last look (SQLite's
+ * data_version), and emits "changed" with every flag when so. Stops with the store. */
+void         attest_store_watch_others    (AttestStore         *self,
+                                           guint                interval_ms);
 /* Moves everything written so far from the write-ahead log into the database file, so that
  * the file alone holds it (a copy or a backup of gallery.db misses nothing). Closing the store
  * does the same; a program that may exit while a worker still holds the store calls this. */
