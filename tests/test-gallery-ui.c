@@ -485,7 +485,6 @@ test_enrol_by_click (void)
   AttestEnrolDialog *dialog = NULL;
   AttestWindow *window;
   AttestVideoView *view;
-  AttestPipeline *pipeline;
   GtkGestureClick *click;
   graphene_rect_t rect;
   SingleFace truth;
@@ -509,17 +508,9 @@ test_enrol_by_click (void)
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   view = _attest_window_get_video_view (window);
 
-  attest_window_open_file (window, video);
-  g_assert_true (wait_for (window_done_opening, window));
-  pipeline = _attest_window_get_pipeline (window);
-  g_assert_nonnull (pipeline);
-  if (attest_pipeline_get_playing (pipeline))
-    gtk_widget_activate_action (GTK_WIDGET (window), "video.toggle-play", NULL);
-  g_assert_true (wait_for (not_playing, pipeline));
-
+  open_paused_at (window, video, truth.pts);
   wait.view = view;
   wait.target = truth.pts;
-  attest_pipeline_seek (pipeline, truth.pts);
   g_assert_true (wait_for (boxes_on_target_frame, &wait));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   detections = attest_detections_ref (attest_video_view_get_detections (view));

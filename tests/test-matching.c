@@ -208,19 +208,10 @@ open_at (GstClockTime pts)
   AttestWindow *window = new_window ();
   g_autoptr (GFile) file = g_file_new_for_path (g_getenv ("ATTEST_SAMPLE_VIDEO"));
   AttestVideoView *view = _attest_window_get_video_view (window);
-  AttestPipeline *pipeline;
   FrameWait wait = { view, pts };
 
-  attest_window_open_file (window, file);
-  g_assert_true (wait_for (window_done_opening, window));
+  open_paused_at (window, file, pts);
   g_assert_cmpstr (_attest_window_get_last_toast_title (window), ==, NULL);
-  pipeline = _attest_window_get_pipeline (window);
-  g_assert_nonnull (pipeline);
-
-  if (attest_pipeline_get_playing (pipeline))
-    gtk_widget_activate_action (GTK_WIDGET (window), "video.toggle-play", NULL);
-  g_assert_true (wait_for (not_playing, pipeline));
-  attest_pipeline_seek (pipeline, pts);
   g_assert_true (wait_for (matched_on_target, &wait));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
 

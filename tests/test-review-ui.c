@@ -753,6 +753,24 @@ test_decide_with_keyboard (void)
   g_assert_false (gtk_widget_get_sensitive (button_for (window, "review.confirm")));
   wait_badge (window, 3);
 
+  /* Ctrl+Z while typing the next rationale edits the text: the confirmation just recorded
+   * stays, nothing is audited, the item on screen stays. */
+  type_text (window, attest_review_panel_get_rationale (panel), "Same ears");
+  audit_before = query_int ("SELECT count (*) FROM audit");
+  press (window, "ctrl+z", GDK_KEY_z, GDK_CONTROL_MASK);
+  while (g_main_context_iteration (NULL, FALSE));
+  g_assert_cmpint (query_int ("SELECT count (*) FROM audit"), ==, audit_before);
+  g_assert_cmpint (query_int ("SELECT count (*) FROM matches WHERE revoked_at IS NULL"), ==, 1);
+  status = item_status (made_item (0)->id);
+  g_assert_cmpstr (status, ==, "confirmed");
+  g_clear_pointer (&status, g_free);
+  g_assert_cmpint (attest_review_panel_get_item (panel)->id, ==, made_item (1)->id);
+  /* Typed key by key, the text's own undo takes the typing back. */
+  if (use_xdotool)
+    g_assert_cmpstr (gtk_editable_get_text (attest_review_panel_get_rationale (panel)), !=,
+                     "Same ears");
+  gtk_editable_set_text (attest_review_panel_get_rationale (panel), "");
+
   /* Reject (Alt+R): kept as negative evidence; the only candidate above the threshold, so
    * the item is rejected. */
   attest_review_panel_focus_rationale (panel);
@@ -790,19 +808,22 @@ test_decide_with_keyboard (void)
                     attest_review_page_get_row_status (page, i));
   render_window (window, "test-review-done.png");
 
-  /* Undo (Ctrl+Z), four times: each a new "undo" entry; nothing is deleted. */
+  /* Undo: Ctrl+Z with no text field focused, then Alt+U (which works from the rationale
+   * too), four times in all: each a new "undo" entry; nothing is deleted. */
+  gtk_root_set_focus (GTK_ROOT (window), NULL);
   press (window, "ctrl+z", GDK_KEY_z, GDK_CONTROL_MASK);
   wait_toast (window, "Undone: “unsure”");
   wait_status (made_item (3)->id, "pending");
   wait_shows (window, made_item (3)->id);
-  press (window, "ctrl+z", GDK_KEY_z, GDK_CONTROL_MASK);
+  attest_review_panel_focus_rationale (panel);
+  press (window, "alt+u", GDK_KEY_u, GDK_ALT_MASK);
   wait_toast (window, "Undone: skip");
   wait_status (made_item (2)->id, "pending");
-  press (window, "ctrl+z", GDK_KEY_z, GDK_CONTROL_MASK);
+  press (window, "alt+u", GDK_KEY_u, GDK_ALT_MASK);
   wait_toast (window, "Undone: rejection of");
   wait_status (made_item (1)->id, "pending");
   g_assert_cmpint (query_int ("SELECT count (*) FROM rejections WHERE revoked_at IS NOT NULL"), ==, 1);
-  press (window, "ctrl+z", GDK_KEY_z, GDK_CONTROL_MASK);
+  press (window, "alt+u", GDK_KEY_u, GDK_ALT_MASK);
   wait_toast (window, "Undone: confirmation of");
   wait_status (made_item (0)->id, "pending");
   wait_shows (window, made_item (0)->id);

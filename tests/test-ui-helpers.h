@@ -308,6 +308,26 @@ not_playing (gpointer data)
   return !attest_pipeline_get_playing (data);
 }
 
+/* Opens `file` in the window, pauses it and seeks to pts (the caller waits for that frame's
+ * boxes). Returns the window's pipeline. */
+G_GNUC_UNUSED static AttestPipeline *
+open_paused_at (AttestWindow *window,
+                GFile        *file,
+                GstClockTime  pts)
+{
+  AttestPipeline *pipeline;
+
+  attest_window_open_file (window, file);
+  g_assert_true (wait_for (window_done_opening, window));
+  pipeline = _attest_window_get_pipeline (window);
+  g_assert_nonnull (pipeline);
+  if (attest_pipeline_get_playing (pipeline))
+    gtk_widget_activate_action (GTK_WIDGET (window), "video.toggle-play", NULL);
+  g_assert_true (wait_for (not_playing, pipeline));
+  attest_pipeline_seek (pipeline, pts);
+  return pipeline;
+}
+
 typedef struct
 {
   AttestVideoView *view;

@@ -201,6 +201,12 @@ store_open_done (GObject      *source,
   self->store = attest_store_open_finish (result, &error);
   if (self->store != NULL)
     {
+      /* The search index follows the gallery, whoever changes it: this app, or the CLI
+       * beside it (looked for twice a second). */
+      g_signal_connect_object (self->store, "changed::gallery",
+                               G_CALLBACK (attest_application_gallery_changed), self,
+                               G_CONNECT_SWAPPED);
+      attest_store_watch_others (self->store, 500);
       for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
         if (ATTEST_IS_WINDOW (l->data))
           attest_window_set_store (l->data, self->store);

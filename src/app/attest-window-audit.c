@@ -45,16 +45,6 @@ on_visible_page_changed (AttestWindow *self)
     }
 }
 
-static void
-on_application_changed (AttestWindow *self)
-{
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-
-  if (ATTEST_IS_APPLICATION (app))
-    g_signal_connect_object (app, "gallery-changed", G_CALLBACK (_attest_window_audit_changed),
-                             self, G_CONNECT_SWAPPED);
-}
-
 /* ---- export ---- */
 
 static void
@@ -137,7 +127,6 @@ _attest_window_init_audit (AttestWindow *self)
 {
   g_signal_connect_swapped (self->view_stack, "notify::visible-child-name",
                             G_CALLBACK (on_visible_page_changed), self);
-  g_signal_connect (self, "notify::application", G_CALLBACK (on_application_changed), NULL);
 }
 
 void

@@ -31,26 +31,13 @@ sync_gallery_page (AttestWindow *self)
   attest_gallery_page_set_store (self->gallery_page, get_store (self));
 }
 
+/* The store's gallery changed (by anyone): the page lists it again. The search index is the
+ * application's, which hears the same signal. */
 void
 _attest_window_gallery_changed (AttestWindow *self)
 {
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-
   sync_gallery_page (self);
   attest_gallery_page_reload (self->gallery_page);
-  /* The search index is a snapshot: have the application load it again. */
-  if (ATTEST_IS_APPLICATION (app))
-    attest_application_gallery_changed (ATTEST_APPLICATION (app));
-}
-
-static void
-on_page_gallery_changed (AttestWindow *self)
-{
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-
-  /* The page has reloaded itself already. */
-  if (ATTEST_IS_APPLICATION (app))
-    attest_application_gallery_changed (ATTEST_APPLICATION (app));
 }
 
 static void
@@ -91,7 +78,6 @@ on_face_enrolled (AttestEnrolDialog *dialog,
   g_autofree char *message = g_strdup_printf (_("Face enrolled for %s"), name);
 
   attest_window_show_toast (self, message);
-  _attest_window_gallery_changed (self);
 }
 
 /* box: in stream pixels (the frame's own pixels). */
@@ -213,19 +199,9 @@ enrol_action (GtkWidget  *widget,
 /* ---- importing --------------------------------------------------------------------- */
 
 static void
-on_import_finished (AttestImportDialog *dialog,
-                    guint               n_enrolled,
-                    guint               n_skipped,
-                    AttestWindow       *self)
-{
-  _attest_window_gallery_changed (self);
-}
-
-static void
 present_import_dialog (AttestWindow       *self,
                        AttestImportDialog *dialog)
 {
-  g_signal_connect_object (dialog, "finished", G_CALLBACK (on_import_finished), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -345,8 +321,6 @@ _attest_window_class_install_gallery_actions (GtkWidgetClass *widget_class)
 void
 _attest_window_init_gallery (AttestWindow *self)
 {
-  g_signal_connect_object (self->gallery_page, "gallery-changed",
-                           G_CALLBACK (on_page_gallery_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view_stack, "notify::visible-child-name",
                            G_CALLBACK (on_visible_page_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->video_view, "face-activated",

@@ -196,8 +196,27 @@ attest_window_set_store (AttestWindow *self,
   g_return_if_fail (ATTEST_IS_WINDOW (self));
   g_return_if_fail (store == NULL || ATTEST_IS_STORE (store));
 
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
   g_set_object (&self->store, store);
   attest_candidate_panel_set_store (self->candidate_panel, store);
+  /* Whoever wrote (this window, another window, the CLI beside the app), what shows the
+   * store follows it. The gallery's search index is the application's (it listens too). */
+  if (store != NULL)
+    {
+      g_signal_connect_object (store, "changed::review",
+                               G_CALLBACK (_attest_window_review_reload), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (store, "changed::audit",
+                               G_CALLBACK (_attest_window_audit_changed), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (store, "changed::rejections",
+                               G_CALLBACK (_attest_window_rejections_changed), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (store, "changed::gallery",
+                               G_CALLBACK (_attest_window_gallery_changed), self,
+                               G_CONNECT_SWAPPED);
+    }
   _attest_window_rejections_changed (self);
   _attest_window_review_sync (self);
 }

@@ -479,8 +479,8 @@ change_of_table (const char *table)
   if (g_str_equal (table, "identities") || g_str_equal (table, "faces") ||
       g_str_equal (table, "sources"))
     return ATTEST_STORE_CHANGE_GALLERY;
-  if (g_str_equal (table, "review_items") || g_str_equal (table, "review_frames") ||
-      g_str_equal (table, "scans"))
+  /* Not "scans": a scan's checkpoints (every analysed frame) change no item. */
+  if (g_str_equal (table, "review_items") || g_str_equal (table, "review_frames"))
     return ATTEST_STORE_CHANGE_REVIEW;
   if (g_str_equal (table, "audit"))
     return ATTEST_STORE_CHANGE_AUDIT;

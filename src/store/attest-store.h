@@ -91,7 +91,7 @@ const char  *attest_store_get_path        (AttestStore         *self);
 typedef enum
 {
   ATTEST_STORE_CHANGE_GALLERY    = 1 << 0,  /* identities, faces, sources */
-  ATTEST_STORE_CHANGE_REVIEW     = 1 << 1,  /* review items and scans */
+  ATTEST_STORE_CHANGE_REVIEW     = 1 << 1,  /* review items (not scan progress) */
   ATTEST_STORE_CHANGE_AUDIT      = 1 << 2,
   ATTEST_STORE_CHANGE_REJECTIONS = 1 << 3,
   ATTEST_STORE_CHANGE_MATCHES    = 1 << 4,

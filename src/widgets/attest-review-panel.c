@@ -212,7 +212,7 @@ update_actions (AttestReviewPanel *self)
   else if (self->item == NULL)
     hint = "";
   else if (!open)
-    hint = _("Already decided. Undo (Ctrl+Z) reverses the last decision.");
+    hint = _("Already decided. Undo (Alt+U) reverses the last decision.");
   else if (self->selected < 0 && self->item->n_candidates == 0)
     hint = _("No gallery person scored for this face: skip it or mark it unsure.");
   else if (self->selected < 0)
@@ -808,8 +808,6 @@ attest_review_panel_init (AttestReviewPanel *self)
   self->checks = g_ptr_array_new ();
   self->check_index = g_array_new (FALSE, FALSE, sizeof (int));
   self->selected = -1;
-  /* Ctrl+Z means "undo the last decision" here, in the entry too. */
-  gtk_editable_set_enable_undo (GTK_EDITABLE (self->rationale_row), FALSE);
   gtk_level_bar_remove_offset_value (self->score_bar, GTK_LEVEL_BAR_OFFSET_LOW);
   gtk_level_bar_remove_offset_value (self->score_bar, GTK_LEVEL_BAR_OFFSET_HIGH);
   gtk_level_bar_remove_offset_value (self->score_bar, GTK_LEVEL_BAR_OFFSET_FULL);
@@ -1005,11 +1003,19 @@ shortcut_cb (GtkWidget *widget,
              gpointer   user_data)
 {
   AttestReviewPanel *self = ATTEST_REVIEW_PANEL (user_data);
-  const char *action = g_variant_get_string (args, NULL);
+  const char *action = NULL;
+  gboolean text_first = FALSE;
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
 
+  g_variant_get (args, "(&sb)", &action, &text_first);
   /* Only while the page is on screen; the panel itself may be hidden ("all reviewed": undo
    * still works). */
   if (self->shortcut_scope == NULL || !gtk_widget_get_mapped (self->shortcut_scope))
+    return FALSE;
+  /* Ctrl+Z in a text field undoes typing, never a recorded decision (Alt+U and the Undo
+   * button do that from anywhere). */
+  if (text_first && focus != NULL && GTK_IS_EDITABLE (focus))
     return FALSE;
   /* A disabled action (Confirm without a rationale) lets the key through unhandled. */
   return gtk_widget_activate_action (GTK_WIDGET (self), action, NULL);
@@ -1020,16 +1026,23 @@ attest_review_panel_add_shortcuts (AttestReviewPanel *self,
                                    GtkWidget         *widget,
                                    GtkWidget         *scope)
 {
-  static const struct { guint key; GdkModifierType mods; const char *action; } keys[] = {
-    { GDK_KEY_Return, GDK_CONTROL_MASK, "review.confirm" },
-    { GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "review.confirm" },
-    { GDK_KEY_c, GDK_ALT_MASK, "review.confirm" },
-    { GDK_KEY_r, GDK_ALT_MASK, "review.reject" },
-    { GDK_KEY_s, GDK_ALT_MASK, "review.skip" },
-    { GDK_KEY_n, GDK_ALT_MASK, "review.unsure" },
-    { GDK_KEY_z, GDK_CONTROL_MASK, "review.undo" },
-    { GDK_KEY_u, GDK_ALT_MASK, "review.undo" },
-    { GDK_KEY_p, GDK_ALT_MASK, "review.play" },
+  /* text_first: the key belongs to a text field when one has the focus. */
+  static const struct
+  {
+    guint           key;
+    GdkModifierType mods;
+    const char     *action;
+    gboolean        text_first;
+  } keys[] = {
+    { GDK_KEY_Return, GDK_CONTROL_MASK, "review.confirm", FALSE },
+    { GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "review.confirm", FALSE },
+    { GDK_KEY_c, GDK_ALT_MASK, "review.confirm", FALSE },
+    { GDK_KEY_r, GDK_ALT_MASK, "review.reject", FALSE },
+    { GDK_KEY_s, GDK_ALT_MASK, "review.skip", FALSE },
+    { GDK_KEY_n, GDK_ALT_MASK, "review.unsure", FALSE },
+    { GDK_KEY_z, GDK_CONTROL_MASK, "review.undo", TRUE },
+    { GDK_KEY_u, GDK_ALT_MASK, "review.undo", FALSE },
+    { GDK_KEY_p, GDK_ALT_MASK, "review.play", FALSE },
   };
   GtkEventController *controller;
 
@@ -1050,7 +1063,7 @@ attest_review_panel_add_shortcuts (AttestReviewPanel *self,
       GtkShortcut *shortcut =
         gtk_shortcut_new_with_arguments (gtk_keyval_trigger_new (keys[i].key, keys[i].mods),
                                          gtk_callback_action_new (shortcut_cb, self, NULL),
-                                         "s", keys[i].action);
+                                         "(sb)", keys[i].action, keys[i].text_first);
 
       gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller), shortcut);
     }
