@@ -23,6 +23,7 @@
 #include "store/attest-review.h"
 #include "store/attest-store-private.h"
 #include "store/attest-store-scan.h"
+#include "widgets/attest-gallery-page-private.h"
 #include "widgets/attest-review-page.h"
 #include "widgets/attest-review-panel.h"
 
@@ -1232,6 +1233,129 @@ test_no_match_item (void)
   destroy_and_check_finalized (GTK_WINDOW (window));
 }
 
+/* ---- a screen reader's view ---------------------------------------------------------- */
+
+static gboolean
+has_label_text (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget) &&
+      *gtk_label_get_text (GTK_LABEL (widget)) != '\0')
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_label_text (child))
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether a screen reader has a name to say for this control: an accessible label or
+ * labelled-by relation (its own, or its entry's), text inside it, or the title of the row it
+ * sits in. */
+static gboolean
+control_named (GtkWidget *widget)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (widget, ADW_TYPE_PREFERENCES_ROW);
+
+  for (GtkWidget *w = widget; w != NULL;
+       w = GTK_IS_TEXT (widget) && w == widget ? gtk_widget_get_parent (w) : NULL)
+    if (gtk_test_accessible_has_property (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_PROPERTY_LABEL) ||
+        gtk_test_accessible_has_relation (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_RELATION_LABELLED_BY))
+      return TRUE;
+  if (!GTK_IS_TEXT (widget) && has_label_text (widget))
+    return TRUE;
+  return row != NULL && *adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)) != '\0';
+}
+
+static gboolean
+is_control (GtkWidget *widget)
+{
+  /* A scroll bar's insides are not named controls. */
+  if (gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLBAR) != NULL)
+    return FALSE;
+  return GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget) ||
+         GTK_IS_SWITCH (widget) || GTK_IS_RANGE (widget) || GTK_IS_DROP_DOWN (widget) ||
+         GTK_IS_TEXT (widget);
+}
+
+static void
+collect_unnamed (GtkWidget *widget,
+                 GString   *unnamed,
+                 guint     *n_controls)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return;
+  if (is_control (widget))
+    {
+      (*n_controls)++;
+      if (!control_named (widget))
+        {
+          const char *tip = gtk_widget_get_tooltip_text (widget);
+
+          g_string_append_printf (unnamed, "\n  %s%s%s", G_OBJECT_TYPE_NAME (widget),
+                                  tip != NULL ? " tooltip " : "", tip != NULL ? tip : "");
+        }
+      /* A button's own insides (its icon, its label) are not controls. */
+      if (!GTK_IS_TEXT (widget))
+        return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_unnamed (child, unnamed, n_controls);
+}
+
+static gboolean
+has_items (gpointer data)
+{
+  return g_list_model_get_n_items (data) > 0;
+}
+
+/* Every control on every page, as a screen reader finds it, has a name. */
+static void
+test_accessible_names (void)
+{
+  g_autoptr (AttestSettings) settings = attest_settings_new ();
+  g_autoptr (GFile) sample = g_file_new_for_path (g_getenv ("ATTEST_SAMPLE_VIDEO"));
+  const char *pages[] = { "video", "review", "gallery", "audit" };
+  AttestWindow *window;
+  g_autoptr (GString) unnamed = g_string_new (NULL);
+
+  attest_settings_set_reviewer_name (settings, REVIEWER);
+  window = new_window (settings);
+  attest_window_open_file (window, sample);
+  g_assert_true (wait_for (window_done_opening, window));
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      guint n_controls = 0;
+      gsize before = unnamed->len;
+
+      adw_view_stack_set_visible_child_name (window->view_stack, pages[i]);
+      if (g_str_equal (pages[i], "gallery"))
+        {
+          GListModel *people = _attest_gallery_page_get_identities (window->gallery_page);
+
+          g_assert_true (wait_for (has_items, people));
+          g_autoptr (AttestIdentity) first = g_list_model_get_item (people, 0);
+
+          /* A person's faces too, with their delete buttons. */
+          g_assert_true (_attest_gallery_page_select (window->gallery_page,
+                                                      attest_identity_get_id (first)));
+          g_assert_true (wait_for (has_items,
+                                   _attest_gallery_page_get_faces (window->gallery_page)));
+        }
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+      while (g_main_context_iteration (NULL, FALSE));
+      collect_unnamed (GTK_WIDGET (window), unnamed, &n_controls);
+      g_test_message ("page %s: %u controls, %s", pages[i], n_controls,
+                      unnamed->len == before ? "all named" : unnamed->str + before);
+      g_assert_cmpuint (n_controls, >, 0);
+    }
+  if (unnamed->len > 0)
+    g_error ("controls without a name for a screen reader:%s", unnamed->str);
+
+  destroy_and_check_finalized (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1240,6 +1364,9 @@ main (int   argc,
   g_autofree char *xdotool = g_find_program_in_path ("xdotool");
   int result;
 
+  /* Accessible properties kept where the tests can read them (GTK's test backend), not
+   * dropped (none) nor sent over D-Bus. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   if (!ui_test_init (&argc, &argv))
     return 0;
   {
@@ -1266,6 +1393,7 @@ main (int   argc,
   g_test_add_func ("/review-ui/scan", test_scan);
   g_test_add_func ("/review-ui/refusal-is-a-toast", test_refusal_is_a_toast);
   g_test_add_func ("/review-ui/no-match-item", test_no_match_item);
+  g_test_add_func ("/review-ui/accessible-names", test_accessible_names);
 
   result = g_test_run ();
 
