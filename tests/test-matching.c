@@ -403,6 +403,46 @@ test_suggestion_and_panel (void)
   destroy_and_check_finalized (GTK_WINDOW (window));
 }
 
+/* The panel shows someone only while they are there: a seek to a frame without the selected
+ * face clears it, and so does opening another video. */
+static void
+test_panel_follows_face (void)
+{
+  GstClockTime pts = frame_pts (3000);
+  AttestWindow *window = open_at (pts);
+  AttestVideoView *view = _attest_window_get_video_view (window);
+  AttestCandidatePanel *panel = window->candidate_panel;
+  g_autoptr (GFile) file = g_file_new_for_path (g_getenv ("ATTEST_SAMPLE_VIDEO"));
+  GstClockTime group = frame_pts (18500);
+  FrameWait wait = { view, group };
+  graphene_rect_t rect;
+
+  /* John_Salley's or John_Savage's card, selected. */
+  g_assert_true (attest_video_view_get_face_rect (view, 0, &rect));
+  click_view (view, 1, rect.origin.x + rect.size.width / 2, rect.origin.y + rect.size.height / 2);
+  g_assert_true (attest_candidate_panel_get_has_face (panel));
+  g_assert_cmpuint (attest_video_view_get_selected_track (view), >, 0);
+
+  /* 18.5 s, paused: the group photo; the selected card is not on this frame. */
+  attest_pipeline_seek (_attest_window_get_pipeline (window), group);
+  g_assert_true (wait_for (matched_on_target, &wait));
+  while (g_main_context_iteration (NULL, FALSE));
+  g_assert_cmpint (attest_video_view_get_selected_face (view), ==, -1);
+  g_assert_cmpuint (attest_video_view_get_selected_track (view), ==, 0);
+  g_assert_false (attest_candidate_panel_get_has_face (panel));
+
+  /* A face of the group, selected; then another video: nobody from this one stays. */
+  g_assert_true (attest_video_view_get_face_rect (view, 0, &rect));
+  click_view (view, 1, rect.origin.x + rect.size.width / 2, rect.origin.y + rect.size.height / 2);
+  g_assert_true (attest_candidate_panel_get_has_face (panel));
+  attest_window_open_file (window, file);
+  g_assert_true (wait_for (window_done_opening, window));
+  g_assert_cmpuint (attest_video_view_get_selected_track (view), ==, 0);
+  g_assert_false (attest_candidate_panel_get_has_face (panel));
+
+  destroy_and_check_finalized (GTK_WINDOW (window));
+}
+
 static void
 test_group_no_match (void)
 {
@@ -945,6 +985,7 @@ main (int   argc,
 
   g_test_add_func ("/matching/suggestion-and-panel", test_suggestion_and_panel);
   g_test_add_func ("/matching/group-no-match", test_group_no_match);
+  g_test_add_func ("/matching/panel-follows-face", test_panel_follows_face);
   g_test_add_func ("/matching/small-cards", test_small_cards);
   g_test_add_func ("/matching/false-match-rate-text", test_fmr_texts);
   g_test_add_func ("/matching/queue-from-playback", test_queue_from_playback);

@@ -72,7 +72,8 @@ update_panel (AttestWindow *self,
 
   if (i < 0)
     {
-      /* A tracked face out of view keeps its last candidates; no selection clears them. */
+      /* A tracked face out of view for a moment keeps its last candidates (see
+       * on_detections_changed); no selection clears them. */
       if (attest_video_view_get_selected_track (self->video_view) == 0)
         attest_candidate_panel_set_face (self->candidate_panel, FALSE, NULL, NULL, NULL);
       return;
@@ -105,13 +106,32 @@ on_face_selected (AttestWindow    *self,
   update_revealer (self);
 }
 
+/* A face that left stays selected for this long (a head turned away for a moment keeps its
+ * track); longer, or on a paused frame without it, the panel stops showing someone who is
+ * not there. */
+#define GONE_CLEARS_NS (G_GINT64_CONSTANT (1000000000))
+
 static void
 on_detections_changed (AttestWindow *self)
 {
   gboolean playing = self->pipeline != NULL && attest_pipeline_get_playing (self->pipeline);
+  AttestDetections *detections = attest_video_view_get_detections (self->video_view);
 
   if (attest_video_view_get_selected_face (self->video_view) < 0)
-    return;
+    {
+      gint64 pts;
+
+      if (attest_video_view_get_selected_track (self->video_view) == 0)
+        return;
+      pts = detections != NULL && GST_CLOCK_TIME_IS_VALID (detections->pts)
+            ? (gint64) detections->pts : -1;
+      if (self->selected_gone_at < 0 || pts < self->selected_gone_at)
+        self->selected_gone_at = pts;
+      if (!playing || pts < 0 || pts - self->selected_gone_at >= GONE_CLEARS_NS)
+        attest_video_view_select_face (self->video_view, -1);
+      return;
+    }
+  self->selected_gone_at = -1;
   /* While playing the crop stays the one taken at the click (a copy of the frame per
    * analysed frame would cost more than it shows). */
   update_panel (self, !playing);
@@ -148,6 +168,7 @@ on_pipeline_bind (GSignalGroup *group,
 void
 _attest_window_init_matching (AttestWindow *self)
 {
+  self->selected_gone_at = -1;
   g_signal_connect (self->pipeline_signals, "bind", G_CALLBACK (on_pipeline_bind), self);
   g_signal_connect_swapped (self->video_view, "face-selected",
                             G_CALLBACK (on_face_selected), self);

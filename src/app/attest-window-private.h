@@ -50,6 +50,8 @@ struct _AttestWindow
   /* Live matching (attest-window-matching.c) */
   GtkRevealer          *panel_revealer;    /* template */
   AttestCandidatePanel *candidate_panel;   /* template */
+  gint64                selected_gone_at;  /* stream ns of the first frame the selected face
+                                            * was not on, -1: it is on screen */
   AttestStore          *store;
   AttestMatcher        *matcher;
   GHashTable           *identity_names;

@@ -194,6 +194,8 @@ set_pipeline (AttestWindow   *self,
     self->pipeline = g_object_ref (pipeline);
   self->pipeline_analyses = pipeline != NULL && analyses;
 
+  /* A face selected in the previous video is nobody in this one. */
+  attest_video_view_select_face (self->video_view, -1);
   g_signal_group_set_target (self->pipeline_signals, self->pipeline);
   g_binding_group_set_source (self->pipeline_bindings, self->pipeline);
 
