@@ -24,7 +24,7 @@
 #include "store/attest-store-private.h"
 #include "store/attest-store-scan.h"
 #include "widgets/attest-gallery-page-private.h"
-#include "widgets/attest-review-page.h"
+#include "widgets/attest-review-page-private.h"
 #include "widgets/attest-review-panel.h"
 
 #define WAIT_SECONDS 60
@@ -804,6 +804,9 @@ test_decide_with_keyboard (void)
   /* Nothing pending is left: the page says so and the queue shows each status. */
   g_assert_true (wait_for (page_done, page));
   g_assert_cmpuint (badge (window), ==, 0);
+  /* Not "all reviewed": two faces are set aside, undecided, and the page says so. */
+  g_assert_cmpstr (_attest_review_page_get_done_title (page), ==, "2 Faces Set Aside");
+  g_assert_cmpstr (_attest_review_page_get_count_text (page), ==, "0 Faces to Review, 2 Set Aside");
   for (guint i = 0; i < attest_review_page_get_n_rows (page); i++)
     g_test_message ("row %u: item %" G_GINT64_FORMAT " %s", i, attest_review_page_get_row_item (page, i),
                     attest_review_page_get_row_status (page, i));

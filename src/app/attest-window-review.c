@@ -533,11 +533,11 @@ on_decide (AttestReviewPanel *panel,
       request->undo_text = g_strdup_printf (_("rejection of %s at %s"), candidate->name, moment);
       break;
     case ATTEST_REVIEW_DECISION_SKIP:
-      request->toast = g_strdup (_("Skipped: the face stays in the queue"));
+      request->toast = g_strdup (_("Skipped: set aside in the list, not decided"));
       request->undo_text = g_strdup_printf (_("skip of the face at %s"), moment);
       break;
     case ATTEST_REVIEW_DECISION_UNSURE:
-      request->toast = g_strdup (_("Marked unsure: the face stays in the queue"));
+      request->toast = g_strdup (_("Marked unsure: set aside in the list, not decided"));
       request->undo_text = g_strdup_printf (_("“unsure” on the face at %s"), moment);
       break;
     default:

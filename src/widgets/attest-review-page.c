@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "attest-review-page.h"
+#include "attest-review-page-private.h"
 
 struct _AttestReviewPage
 {
@@ -264,19 +265,39 @@ attest_review_page_set_items (AttestReviewPage *self,
         decided++;
     }
 
-  count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Face to Review", "%u Faces to Review", open), open);
-  gtk_label_set_text (self->count_label, count);
   {
     guint later = (items != NULL ? items->len : 0) - open - decided;
+    g_autofree char *title = NULL;
 
+    /* Skipped and unsure faces are not reviewed: the count and the page say they wait. */
     if (later > 0)
-      done = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                           "%u face is skipped or marked unsure: pick it in the list to decide it.",
-                                           "%u faces are skipped or marked unsure: pick one in the list to decide it.",
-                                           later), later);
+      {
+        g_autofree char *to_review = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                   "%u Face to Review",
+                                                                   "%u Faces to Review", open),
+                                                      open);
+
+        count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u Set Aside",
+                                              "%s, %u Set Aside", later), to_review, later);
+        title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Face Set Aside",
+                                              "%u Faces Set Aside", later), later);
+        done = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "Nothing else waits, but %u face is skipped or marked unsure and is not decided yet: pick it in the list to decide it.",
+                                             "Nothing else waits, but %u faces are skipped or marked unsure and are not decided yet: pick one in the list to decide it.",
+                                             later), later);
+        adw_status_page_set_icon_name (self->done_page, "document-open-recent-symbolic");
+      }
     else
-      done = g_strdup (_("Every face in the queue is decided. Pick one in the list to see it again."));
+      {
+        count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Face to Review",
+                                              "%u Faces to Review", open), open);
+        title = g_strdup (_("All Faces Reviewed"));
+        done = g_strdup (_("Every face in the queue is decided. Pick one in the list to see it again."));
+        adw_status_page_set_icon_name (self->done_page, "emblem-ok-symbolic");
+      }
+    adw_status_page_set_title (self->done_page, title);
   }
+  gtk_label_set_text (self->count_label, count);
   adw_status_page_set_description (self->done_page, done);
   gtk_stack_set_visible_child_name (self->page_stack, items != NULL && items->len > 0 ? "queue" : "empty");
   sync_selection (self);
@@ -345,6 +366,22 @@ attest_review_page_get_state (AttestReviewPage *self)
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->page_stack), "empty") == 0)
     return "empty";
   return gtk_stack_get_visible_child_name (self->detail_stack);
+}
+
+const char *
+_attest_review_page_get_done_title (AttestReviewPage *self)
+{
+  g_return_val_if_fail (ATTEST_IS_REVIEW_PAGE (self), NULL);
+
+  return adw_status_page_get_title (self->done_page);
+}
+
+const char *
+_attest_review_page_get_count_text (AttestReviewPage *self)
+{
+  g_return_val_if_fail (ATTEST_IS_REVIEW_PAGE (self), NULL);
+
+  return gtk_label_get_text (self->count_label);
 }
 
 const char *
