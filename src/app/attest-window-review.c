@@ -880,6 +880,16 @@ on_scan_chooser_response (GtkNativeDialog *chooser,
     start_scan (self, file);
 }
 
+/* The video on screen, when it is a file (NULL otherwise). */
+static GFile *
+video_on_screen (AttestWindow *self)
+{
+  const char *uri = self->pipeline != NULL ? attest_pipeline_get_uri (self->pipeline) : NULL;
+
+  return uri != NULL && g_str_has_prefix (uri, "file:") ? g_file_new_for_uri (uri) : NULL;
+}
+
+/* win.scan: "Scan Video…" always asks which file, the one on screen chosen to start with. */
 static void
 scan_action (GtkWidget  *widget,
              const char *action_name,
@@ -887,35 +897,42 @@ scan_action (GtkWidget  *widget,
 {
   AttestWindow *self = ATTEST_WINDOW (widget);
   AttestWindowReview *review = self->review;
-  const char *uri = self->pipeline != NULL ? attest_pipeline_get_uri (self->pipeline) : NULL;
   g_autoptr (GtkFileFilter) videos = NULL;
+  g_autoptr (GFile) shown = video_on_screen (self);
 
-  /* The video on screen, when it is a file; otherwise one to choose. */
-  if (uri != NULL && g_str_has_prefix (uri, "file:"))
+  if (review->scan_chooser == NULL)
     {
-      g_autoptr (GFile) file = g_file_new_for_uri (uri);
-
-      if (self->pipeline != NULL && attest_pipeline_get_playing (self->pipeline))
-        attest_pipeline_pause (self->pipeline);
-      start_scan (self, file);
-      return;
+      review->scan_chooser = gtk_file_chooser_native_new (_("Scan a Video for Faces"),
+                                                          GTK_WINDOW (self),
+                                                          GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                          _("_Scan"), _("_Cancel"));
+      gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (review->scan_chooser), TRUE);
+      videos = gtk_file_filter_new ();
+      gtk_file_filter_set_name (videos, _("Videos"));
+      gtk_file_filter_add_mime_type (videos, "video/*");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (review->scan_chooser), videos);
+      g_signal_connect (review->scan_chooser, "response", G_CALLBACK (on_scan_chooser_response),
+                        self);
     }
-
-  if (review->scan_chooser != NULL)
-    {
-      gtk_native_dialog_show (GTK_NATIVE_DIALOG (review->scan_chooser));
-      return;
-    }
-  review->scan_chooser = gtk_file_chooser_native_new (_("Scan a Video for Faces"), GTK_WINDOW (self),
-                                                      GTK_FILE_CHOOSER_ACTION_OPEN,
-                                                      _("_Scan"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (review->scan_chooser), TRUE);
-  videos = gtk_file_filter_new ();
-  gtk_file_filter_set_name (videos, _("Videos"));
-  gtk_file_filter_add_mime_type (videos, "video/*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (review->scan_chooser), videos);
-  g_signal_connect (review->scan_chooser, "response", G_CALLBACK (on_scan_chooser_response), self);
+  if (shown != NULL)
+    gtk_file_chooser_set_file (GTK_FILE_CHOOSER (review->scan_chooser), shown, NULL);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (review->scan_chooser));
+}
+
+/* win.scan-video: "Scan This Video", the file on screen (disabled without one). */
+static void
+scan_video_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  AttestWindow *self = ATTEST_WINDOW (widget);
+  g_autoptr (GFile) shown = video_on_screen (self);
+
+  if (shown == NULL)
+    return;
+  if (attest_pipeline_get_playing (self->pipeline))
+    attest_pipeline_pause (self->pipeline);
+  start_scan (self, shown);
 }
 
 static void
@@ -969,6 +986,7 @@ _attest_window_class_init_review (GtkWidgetClass *widget_class)
                                    _attest_window_show_page_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-review", NULL);
   gtk_widget_class_install_action (widget_class, "win.scan", NULL, scan_action);
+  gtk_widget_class_install_action (widget_class, "win.scan-video", NULL, scan_video_action);
   gtk_widget_class_install_action (widget_class, "win.scan-cancel", NULL, scan_cancel_action);
 }
 

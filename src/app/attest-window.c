@@ -92,6 +92,11 @@ update_actions (AttestWindow *self)
   gtk_widget_action_set_enabled (widget, "video.seek-forward", seekable);
   gtk_widget_action_set_enabled (widget, "video.seek-back", seekable);
   gtk_widget_set_sensitive (GTK_WIDGET (self->seek_scale), seekable);
+  /* "Scan This Video": a file on screen (a camera is not a file to scan). */
+  gtk_widget_action_set_enabled (widget, "win.scan-video",
+                                 open && g_str_has_prefix (attest_pipeline_get_uri (self->pipeline)
+                                                           ? attest_pipeline_get_uri (self->pipeline)
+                                                           : "", "file:"));
 }
 
 static void
