@@ -16,7 +16,7 @@ fi
 
 wrap=()
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-  wrap=(xvfb-run -a -s "-screen 0 1400x900x24")
+  wrap=(xvfb-run -a -s "-screen 0 2600x1500x24")
 fi
 log=$(mktemp)
 "${wrap[@]}" meson test -C "$builddir" --print-errorlogs "$@" 2>&1 | tee "$log"

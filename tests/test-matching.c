@@ -443,6 +443,116 @@ test_panel_follows_face (void)
   destroy_and_check_finalized (GTK_WINDOW (window));
 }
 
+/* ---- sizes ---------------------------------------------------------------------------- */
+
+/* Whether `widget`'s allocation lies inside `window` and is at least its minimum size. */
+static gboolean
+fits (GtkWidget  *widget,
+      GtkWidget  *window,
+      const char *what,
+      GString    *problems)
+{
+  graphene_rect_t bounds;
+  int min_w = 0, min_h = 0;
+
+  if (!gtk_widget_compute_bounds (widget, window, &bounds))
+    {
+      g_string_append_printf (problems, "\n  %s: not laid out", what);
+      return FALSE;
+    }
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
+  gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, (int) bounds.size.width, &min_h, NULL,
+                      NULL, NULL);
+  if (bounds.origin.x < -0.5 || bounds.origin.y < -0.5 ||
+      bounds.origin.x + bounds.size.width > gtk_widget_get_width (window) + 0.5 ||
+      bounds.origin.y + bounds.size.height > gtk_widget_get_height (window) + 0.5 ||
+      bounds.size.width + 0.5 < min_w || bounds.size.height + 0.5 < min_h ||
+      bounds.size.width < 1 || bounds.size.height < 1)
+    {
+      g_string_append_printf (problems, "\n  %s: %.0fx%.0f at %.0f,%.0f (needs %dx%d) in %dx%d",
+                              what, bounds.size.width, bounds.size.height, bounds.origin.x,
+                              bounds.origin.y, min_w, min_h, gtk_widget_get_width (window),
+                              gtk_widget_get_height (window));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* From a small laptop to a 4K screen, the video page shows the video and the selected face's
+ * candidates whole: the panel beside the video, at most a third of the width, or below it
+ * in a narrow window. Screenshots: test-matching-size-WxH.png. */
+static void
+test_window_sizes (void)
+{
+  /* Not yet 360x640 (a phone) nor 800x600: the window cannot be narrower than its widest
+   * page, the Review page (777 to 885 px, with the items of the tests before this one). */
+  static const int sizes[][2] = { { 1024, 640 }, { 1366, 768 }, { 2560, 1440 } };
+  AttestWindow *window = open_at (frame_pts (3000));
+  AttestVideoView *view = _attest_window_get_video_view (window);
+  GtkWidget *panel = GTK_WIDGET (window->candidate_panel);
+  g_autoptr (GString) problems = g_string_new (NULL);
+  graphene_rect_t rect;
+
+  g_assert_true (attest_video_view_get_face_rect (view, 0, &rect));
+  click_view (view, 1, rect.origin.x + rect.size.width / 2, rect.origin.y + rect.size.height / 2);
+  g_assert_true (attest_candidate_panel_get_has_face (window->candidate_panel));
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("test-matching-size-%dx%d.png", sizes[i][0],
+                                               sizes[i][1]);
+      GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (window));
+      graphene_rect_t video, side;
+      int min_w = 0;
+
+      {
+        GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (window));
+        GdkMonitor *monitor = g_list_model_get_item (gdk_display_get_monitors (display), 0);
+        GdkRectangle screen;
+
+        gdk_monitor_get_geometry (monitor, &screen);
+        g_object_unref (monitor);
+        if (screen.width < sizes[i][0] || screen.height < sizes[i][1])
+          {
+            g_test_message ("%dx%d: larger than this screen (%dx%d), not tried", sizes[i][0],
+                            sizes[i][1], screen.width, screen.height);
+            continue;
+          }
+      }
+      gtk_window_set_default_size (GTK_WINDOW (window), sizes[i][0], sizes[i][1]);
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+      while (g_main_context_iteration (NULL, FALSE));
+      gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL,
+                          NULL, NULL);
+      save_widget_png (GTK_WIDGET (window), name);
+      g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (view), content, &video));
+      g_assert_true (gtk_widget_compute_bounds (panel, content, &side));
+      g_test_message ("%dx%d: window %dx%d (at least %d wide), video %.0fx%.0f, panel %.0fx%.0f"
+                      " at %.0f,%.0f", sizes[i][0], sizes[i][1], gtk_widget_get_width (content),
+                      gtk_widget_get_height (content), min_w, video.size.width,
+                      video.size.height, side.size.width, side.size.height, side.origin.x,
+                      side.origin.y);
+      /* The window is the size asked for: nothing in it needs more. */
+      if (min_w > sizes[i][0])
+        g_string_append_printf (problems, "\n  %dx%d: the window needs %d px", sizes[i][0],
+                                sizes[i][1], min_w);
+      fits (GTK_WIDGET (view), content, "video", problems);
+      fits (panel, content, "candidate panel", problems);
+      /* A wide window gives the room to the video: the panel beside it takes at most a
+       * third of a wide window, and never more than the video. */
+      if (side.origin.x > 0 &&
+          side.size.width > gtk_widget_get_width (content) /
+                            (gtk_widget_get_width (content) >= 1200 ? 3.0 : 2.0) + 1)
+        g_string_append_printf (problems, "\n  %dx%d: the panel takes %.0f of %d px",
+                                sizes[i][0], sizes[i][1], side.size.width,
+                                gtk_widget_get_width (content));
+    }
+  if (problems->len > 0)
+    g_error ("cut off or badly shared:%s", problems->str);
+
+  destroy_and_check_finalized (GTK_WINDOW (window));
+}
+
 static void
 test_group_no_match (void)
 {
@@ -986,6 +1096,7 @@ main (int   argc,
   g_test_add_func ("/matching/suggestion-and-panel", test_suggestion_and_panel);
   g_test_add_func ("/matching/group-no-match", test_group_no_match);
   g_test_add_func ("/matching/panel-follows-face", test_panel_follows_face);
+  g_test_add_func ("/matching/window-sizes", test_window_sizes);
   g_test_add_func ("/matching/small-cards", test_small_cards);
   g_test_add_func ("/matching/false-match-rate-text", test_fmr_texts);
   g_test_add_func ("/matching/queue-from-playback", test_queue_from_playback);

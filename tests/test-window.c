@@ -14,6 +14,7 @@
 #include "app/attest-settings.h"
 #include "app/attest-window-private.h"
 #include "media/attest-video-paintable.h"
+#include "widgets/attest-side-layout.h"
 #include "widgets/attest-video-view.h"
 
 #define WAIT_SECONDS 60
@@ -1047,6 +1048,61 @@ test_view_pts_rule_and_mapping (void)
   destroy_and_check_finalized (GTK_WINDOW (window));
 }
 
+/* The video page's layout on its own: the panel beside the main widget in a wide window (at
+ * most a third of it, never past its natural width), below it in a narrow one. */
+static void
+test_side_layout (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *main_child = gtk_drawing_area_new ();
+  GtkWidget *side = gtk_label_new ("A side panel with some words in it");
+  AttestSideLayout *layout;
+  graphene_rect_t m, p;
+
+  gtk_widget_set_layout_manager (box, attest_side_layout_new ());
+  layout = ATTEST_SIDE_LAYOUT (gtk_widget_get_layout_manager (box));
+  gtk_widget_set_size_request (main_child, 200, 150);
+  gtk_widget_set_size_request (side, 300, 120);
+  gtk_box_append (GTK_BOX (box), main_child);
+  gtk_box_append (GTK_BOX (box), side);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_set_decorated (GTK_WINDOW (window), FALSE);
+
+  /* Narrow: below, full width. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_test_widget_wait_for_draw (window);
+  while (g_main_context_iteration (NULL, FALSE));
+  g_assert_true (gtk_widget_compute_bounds (main_child, box, &m));
+  g_assert_true (gtk_widget_compute_bounds (side, box, &p));
+  g_test_message ("360x640: main %.0fx%.0f, side %.0fx%.0f at %.0f,%.0f", m.size.width,
+                  m.size.height, p.size.width, p.size.height, p.origin.x, p.origin.y);
+  g_assert_true (attest_side_layout_get_stacked (layout));
+  g_assert_cmpfloat (p.size.width, ==, 360);
+  g_assert_cmpfloat (p.origin.y, ==, m.size.height);
+  g_assert_cmpfloat (p.size.height, >=, 120);
+  g_assert_cmpfloat (p.size.height, <=, 640 * 0.45 + 1);
+  g_assert_cmpfloat (m.size.height + p.size.height, ==, 640);
+
+  /* Wide: beside, bounded. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
+  gtk_test_widget_wait_for_draw (window);
+  while (g_main_context_iteration (NULL, FALSE));
+  g_assert_true (gtk_widget_compute_bounds (main_child, box, &m));
+  g_assert_true (gtk_widget_compute_bounds (side, box, &p));
+  g_test_message ("1200x800: main %.0fx%.0f, side %.0fx%.0f at %.0f,%.0f", m.size.width,
+                  m.size.height, p.size.width, p.size.height, p.origin.x, p.origin.y);
+  g_assert_false (attest_side_layout_get_stacked (layout));
+  g_assert_cmpfloat (p.origin.x, ==, m.size.width);
+  g_assert_cmpfloat (p.size.width, >=, 300);
+  g_assert_cmpfloat (p.size.width, <=, 1200 / 3.0);
+  g_assert_cmpfloat (m.size.width + p.size.width, ==, 1200);
+  g_assert_cmpfloat (p.size.height, ==, 800);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1061,6 +1117,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/window/empty", test_empty_window);
+  g_test_add_func ("/window/side-layout", test_side_layout);
   g_test_add_func ("/window/video-boxes", test_video_boxes);
   g_test_add_func ("/window/boxes-while-playing", test_boxes_while_playing);
   g_test_add_func ("/window/bad-file-keeps-video", test_bad_file_keeps_video);

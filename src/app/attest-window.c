@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "media/attest-pipeline.h"
+#include "widgets/attest-side-layout.h"
 #include "widgets/attest-video-view.h"
 #include "attest-window-private.h"
 
@@ -515,6 +516,7 @@ attest_window_class_init (AttestWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (ATTEST_TYPE_VIDEO_VIEW);
+  g_type_ensure (ATTEST_TYPE_SIDE_LAYOUT);
   g_type_ensure (ATTEST_TYPE_GALLERY_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/attest-window.ui");
   gtk_widget_class_bind_template_child (widget_class, AttestWindow, toast_overlay);
