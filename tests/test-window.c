@@ -16,6 +16,7 @@
 #include "media/attest-video-paintable.h"
 #include "widgets/attest-side-layout.h"
 #include "widgets/attest-video-view.h"
+#include "widgets/attest-wrap-layout.h"
 
 #define WAIT_SECONDS 60
 
@@ -1103,6 +1104,67 @@ test_side_layout (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Buttons in a row that wraps: one row when they fit, more when not, none cut; an expanding
+ * spacer takes a row's spare width. */
+static void
+test_wrap_layout (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *spring = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *buttons[4];
+  graphene_rect_t b[4], sp;
+  int min = 0;
+
+  gtk_widget_set_layout_manager (box, attest_wrap_layout_new (8));
+  buttons[0] = gtk_button_new_with_label ("Undo");
+  gtk_box_append (GTK_BOX (box), buttons[0]);
+  gtk_widget_set_hexpand (spring, TRUE);
+  gtk_box_append (GTK_BOX (box), spring);
+  for (int i = 1; i < 4; i++)
+    {
+      buttons[i] = gtk_button_new_with_label ("A Decision");
+      gtk_widget_set_size_request (buttons[i], 120, -1);
+      gtk_box_append (GTK_BOX (box), buttons[i]);
+    }
+  gtk_widget_set_valign (box, GTK_ALIGN_START);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_set_decorated (GTK_WINDOW (window), FALSE);
+  gtk_widget_measure (box, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  g_assert_cmpint (min, ==, 120);
+
+  /* Wide: one row, Undo at the start, the decisions at the end. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 200);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_test_widget_wait_for_draw (window);
+  while (g_main_context_iteration (NULL, FALSE));
+  for (int i = 0; i < 4; i++)
+    g_assert_true (gtk_widget_compute_bounds (buttons[i], box, &b[i]));
+  g_assert_true (gtk_widget_compute_bounds (spring, box, &sp));
+  g_assert_cmpfloat (b[0].origin.x, ==, 0);
+  for (int i = 1; i < 4; i++)
+    g_assert_cmpfloat (b[i].origin.y, ==, b[0].origin.y);
+  g_assert_cmpfloat (b[3].origin.x + b[3].size.width, ==, 900);
+  g_assert_cmpfloat (sp.size.width, >, 300);
+
+  /* Narrow: rows, every button whole and inside. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 260, 200);
+  gtk_test_widget_wait_for_draw (window);
+  while (g_main_context_iteration (NULL, FALSE));
+  for (int i = 0; i < 4; i++)
+    {
+      g_assert_true (gtk_widget_compute_bounds (buttons[i], box, &b[i]));
+      g_test_message ("260 wide: button %d %.0fx%.0f at %.0f,%.0f", i, b[i].size.width,
+                      b[i].size.height, b[i].origin.x, b[i].origin.y);
+      g_assert_cmpfloat (b[i].origin.x + b[i].size.width, <=, 260);
+      g_assert_cmpfloat (b[i].size.width, >=, i == 0 ? 1 : 120);
+    }
+  g_assert_cmpfloat (b[3].origin.y, >, b[1].origin.y);
+  g_assert_cmpfloat (gtk_widget_get_height (box), >=, b[3].origin.y + b[3].size.height);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1118,6 +1180,7 @@ main (int   argc,
 
   g_test_add_func ("/window/empty", test_empty_window);
   g_test_add_func ("/window/side-layout", test_side_layout);
+  g_test_add_func ("/window/wrap-layout", test_wrap_layout);
   g_test_add_func ("/window/video-boxes", test_video_boxes);
   g_test_add_func ("/window/boxes-while-playing", test_boxes_while_playing);
   g_test_add_func ("/window/bad-file-keeps-video", test_bad_file_keeps_video);

@@ -13,6 +13,7 @@
 #include "widgets/attest-audit-item.h"
 #include "widgets/attest-audit-page-private.h"
 #include "widgets/attest-match-text.h"
+#include "widgets/attest-wrap-layout.h"
 
 struct _AttestAuditPage
 {
@@ -928,6 +929,7 @@ attest_audit_page_class_init (AttestAuditPageClass *klass)
     g_param_spec_boolean ("busy", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (ATTEST_TYPE_WRAP_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/gnome/Attest/attest-audit-page.ui");
   gtk_widget_class_bind_template_child (widget_class, AttestAuditPage, action_dropdown);
   gtk_widget_class_bind_template_child (widget_class, AttestAuditPage, reviewer_dropdown);

@@ -8,6 +8,7 @@
 
 #include "store/attest-gallery.h"
 #include "attest-candidate-panel.h"
+#include "attest-wrap-layout.h"
 #include "attest-candidate-row.h"
 #include "attest-match-text.h"
 
@@ -336,6 +337,7 @@ attest_candidate_panel_class_init (AttestCandidatePanelClass *klass)
   object_class->dispose = attest_candidate_panel_dispose;
   object_class->finalize = attest_candidate_panel_finalize;
 
+  g_type_ensure (ATTEST_TYPE_WRAP_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/attest-candidate-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, AttestCandidatePanel, notice_label);

@@ -11,6 +11,8 @@
 #include "store/attest-gallery.h"
 #include "attest-gallery-page.h"
 #include "attest-gallery-page-private.h"
+#include "attest-side-layout.h"
+#include "attest-wrap-layout.h"
 
 #define COVER_SIZE     40
 #define DETAIL_SIZE    96
@@ -925,6 +927,8 @@ attest_gallery_page_class_init (AttestGalleryPageClass *klass)
     g_signal_new ("gallery-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  g_type_ensure (ATTEST_TYPE_SIDE_LAYOUT);
+  g_type_ensure (ATTEST_TYPE_WRAP_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/attest-gallery-page.ui");
   gtk_widget_class_bind_template_child (widget_class, AttestGalleryPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, AttestGalleryPage, list_stack);

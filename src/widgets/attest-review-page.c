@@ -6,6 +6,7 @@
 
 #include "attest-review-page.h"
 #include "attest-review-page-private.h"
+#include "attest-side-layout.h"
 
 struct _AttestReviewPage
 {
@@ -195,6 +196,7 @@ attest_review_page_class_init (AttestReviewPageClass *klass)
                   NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 
   g_type_ensure (ATTEST_TYPE_REVIEW_PANEL);
+  g_type_ensure (ATTEST_TYPE_SIDE_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/attest-review-page.ui");
   gtk_widget_class_bind_template_child (widget_class, AttestReviewPage, scan_revealer);
   gtk_widget_class_bind_template_child (widget_class, AttestReviewPage, scan_label);

@@ -8,6 +8,7 @@
 #include "store/attest-gallery.h"
 #include "attest-match-text.h"
 #include "attest-review-panel.h"
+#include "attest-wrap-layout.h"
 
 /* Gallery faces shown for a candidate; more are counted in the heading. */
 #define MAX_GALLERY_FACES 12
@@ -767,6 +768,7 @@ attest_review_panel_class_init (AttestReviewPanelClass *klass)
     g_signal_new ("play-moment", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_INT64);
 
+  g_type_ensure (ATTEST_TYPE_WRAP_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/attest-review-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, AttestReviewPanel, source_note);
   gtk_widget_class_bind_template_child (widget_class, AttestReviewPanel, source_note_label);

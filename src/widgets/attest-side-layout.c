@@ -15,6 +15,7 @@ struct _AttestSideLayout
   GtkLayoutManager parent_instance;
 
   int      breakpoint;
+  gboolean side_first;
   gboolean stacked;
 };
 
@@ -22,6 +23,7 @@ enum
 {
   PROP_0,
   PROP_BREAKPOINT,
+  PROP_SIDE_FIRST,
   N_PROPS
 };
 
@@ -30,12 +32,16 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (AttestSideLayout, attest_side_layout, GTK_TYPE_LAYOUT_MANAGER)
 
 static void
-get_children (GtkWidget  *widget,
-              GtkWidget **main_child,
-              GtkWidget **side)
+get_children (AttestSideLayout  *self,
+              GtkWidget         *widget,
+              GtkWidget        **main_child,
+              GtkWidget        **side)
 {
-  *main_child = gtk_widget_get_first_child (widget);
-  *side = *main_child != NULL ? gtk_widget_get_next_sibling (*main_child) : NULL;
+  GtkWidget *first = gtk_widget_get_first_child (widget);
+  GtkWidget *second = first != NULL ? gtk_widget_get_next_sibling (first) : NULL;
+
+  *main_child = self->side_first ? second : first;
+  *side = self->side_first ? first : second;
   if (*main_child != NULL && !gtk_widget_should_layout (*main_child))
     *main_child = NULL;
   if (*side != NULL && !gtk_widget_should_layout (*side))
@@ -67,7 +73,7 @@ attest_side_layout_measure (GtkLayoutManager *manager,
   GtkWidget *main_child, *side;
   int main_min, main_nat, side_min, side_nat;
 
-  get_children (widget, &main_child, &side);
+  get_children (ATTEST_SIDE_LAYOUT (manager), widget, &main_child, &side);
   /* Sizes for either arrangement: the minimum is that of the panel below (the narrowest),
    * the natural one that of the panel beside. */
   measure_child (main_child, orientation, -1, &main_min, &main_nat);
@@ -95,7 +101,7 @@ attest_side_layout_allocate (GtkLayoutManager *manager,
   GtkWidget *main_child, *side;
   int side_min = 0, side_nat = 0;
 
-  get_children (widget, &main_child, &side);
+  get_children (self, widget, &main_child, &side);
   measure_child (side, GTK_ORIENTATION_HORIZONTAL, -1, &side_min, &side_nat);
 
   self->stacked = side != NULL && side_nat > 0 && width < self->breakpoint;
@@ -113,11 +119,14 @@ attest_side_layout_allocate (GtkLayoutManager *manager,
     {
       int side_width = MIN (side_nat, MAX (side_min, (int) (width * SIDE_MAX_FRACTION)));
       int main_width = MAX (width - side_width, 0);
+      int main_x = self->side_first ? side_width : 0;
+      int side_x = self->side_first ? 0 : main_width;
 
       if (main_child != NULL)
-        gtk_widget_allocate (main_child, main_width, height, -1, NULL);
+        gtk_widget_allocate (main_child, main_width, height, -1,
+                             gsk_transform_translate (NULL, &GRAPHENE_POINT_INIT (main_x, 0)));
       gtk_widget_allocate (side, side_width, height, -1,
-                           gsk_transform_translate (NULL, &GRAPHENE_POINT_INIT (main_width, 0)));
+                           gsk_transform_translate (NULL, &GRAPHENE_POINT_INIT (side_x, 0)));
     }
   else
     {
@@ -125,7 +134,10 @@ attest_side_layout_allocate (GtkLayoutManager *manager,
 
       measure_child (side, GTK_ORIENTATION_VERTICAL, width, &below_min, &below_nat);
       measure_child (main_child, GTK_ORIENTATION_VERTICAL, width, &main_min, &main_nat);
-      side_height = MIN (below_nat, MAX (below_min, (int) (height * BELOW_MAX_FRACTION)));
+      /* A scrolled panel's natural height says little (its content scrolls): below, the
+       * panel gets its share of the height, whatever it asks for, and at least its
+       * minimum; the main widget keeps at least its own. */
+      side_height = MAX (below_min, (int) (height * BELOW_MAX_FRACTION));
       side_height = MIN (side_height, MAX (height - main_min, below_min));
       main_height = MAX (height - side_height, 0);
       if (main_child != NULL)
@@ -155,6 +167,9 @@ attest_side_layout_get_property (GObject    *object,
     case PROP_BREAKPOINT:
       g_value_set_int (value, self->breakpoint);
       break;
+    case PROP_SIDE_FIRST:
+      g_value_set_boolean (value, self->side_first);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -172,6 +187,10 @@ attest_side_layout_set_property (GObject      *object,
     {
     case PROP_BREAKPOINT:
       self->breakpoint = g_value_get_int (value);
+      gtk_layout_manager_layout_changed (GTK_LAYOUT_MANAGER (self));
+      break;
+    case PROP_SIDE_FIRST:
+      self->side_first = g_value_get_boolean (value);
       gtk_layout_manager_layout_changed (GTK_LAYOUT_MANAGER (self));
       break;
     default:
@@ -195,6 +214,11 @@ attest_side_layout_class_init (AttestSideLayoutClass *klass)
   properties[PROP_BREAKPOINT] =
     g_param_spec_int ("breakpoint", NULL, NULL, 0, G_MAXINT, DEFAULT_BREAKPOINT,
                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The first child is the panel, placed at the start (left) when beside; the second is
+   * the main widget. Below the breakpoint the panel still goes below. */
+  properties[PROP_SIDE_FIRST] =
+    g_param_spec_boolean ("side-first", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

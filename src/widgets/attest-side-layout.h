@@ -1,9 +1,10 @@
 /* attest-side-layout.h: a layout for a main widget and a side panel. Wide, the panel sits
  * beside the main widget at a bounded width (never more than a third of the width, never
  * past its natural width); narrow (below "breakpoint" pixels), it goes below the main widget
- * and takes at most 45% of the height. So a 360-pixel-wide window shows both, and a 4K one
+ * and takes 45% of the height (more only when its minimum needs it). So a 360-pixel-wide window shows both, and a 4K one
  * gives the room to the main widget. The first child is the main widget, the second the
- * panel (which may be hidden, or a GtkRevealer that is closed). */
+ * panel (which may be hidden, or a GtkRevealer that is closed); with "side-first" the other
+ * way round, and the panel sits at the left when beside. */
 #pragma once
 
 #include <gtk/gtk.h>
