@@ -178,40 +178,6 @@ on_source_selected (AttestExportDialog *self)
 
 /* ---- reading the sources ---- */
 
-typedef struct
-{
-  GPtrArray *sources;
-  guint      n_all;
-} SourcesData;
-
-static void
-sources_data_free (SourcesData *data)
-{
-  g_clear_pointer (&data->sources, g_ptr_array_unref);
-  g_free (data);
-}
-
-static void
-sources_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  GError *error = NULL;
-  SourcesData *data = g_new0 (SourcesData, 1);
-
-  data->sources = attest_store_list_sources_with_matches (task_data, &error);
-  if (data->sources == NULL)
-    {
-      sources_data_free (data);
-      g_task_return_error (task, error);
-      return;
-    }
-  for (guint i = 0; i < data->sources->len; i++)
-    data->n_all += ((AttestMatchSource *) g_ptr_array_index (data->sources, i))->n_matches;
-  g_task_return_pointer (task, data, (GDestroyNotify) sources_data_free);
-}
-
 static void
 on_sources_read (GObject      *object,
                  GAsyncResult *result,
@@ -219,21 +185,23 @@ on_sources_read (GObject      *object,
 {
   g_autoptr (AttestExportDialog) self = user_data;
   g_autoptr (GError) error = NULL;
-  SourcesData *data = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr (GPtrArray) sources = attest_store_list_sources_with_matches_finish (
+    ATTEST_STORE (object), result, &error);
   guint selected = 0;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self->loading = FALSE;
-  if (data == NULL)
+  if (sources == NULL)
     {
       set_error (self, error->message);
       update (self);
       return;
     }
-  self->sources = g_steal_pointer (&data->sources);
-  self->n_all = data->n_all;
-  sources_data_free (data);
+  self->sources = g_steal_pointer (&sources);
+  self->n_all = 0;
+  for (guint i = 0; i < self->sources->len; i++)
+    self->n_all += ((AttestMatchSource *) g_ptr_array_index (self->sources, i))->n_matches;
   for (guint i = 0; i < self->sources->len; i++)
     {
       AttestMatchSource *s = g_ptr_array_index (self->sources, i);
@@ -466,7 +434,6 @@ attest_export_dialog_new (GtkWindow      *parent,
                           const char     *current_source_uri)
 {
   AttestExportDialog *self;
-  g_autoptr (GTask) task = NULL;
 
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
   g_return_val_if_fail (ATTEST_IS_STORE (store), NULL);
@@ -483,9 +450,8 @@ attest_export_dialog_new (GtkWindow      *parent,
     adw_combo_row_set_selected (self->scope_row, ATTEST_EXPORT_SCOPE_SOURCE);
 
   self->loading = TRUE;
-  task = g_task_new (NULL, self->cancellable, on_sources_read, g_object_ref (self));
-  g_task_set_task_data (task, g_object_ref (store), g_object_unref);
-  g_task_run_in_thread (task, sources_thread);
+  attest_store_list_sources_with_matches_async (store, self->cancellable, on_sources_read,
+                                                g_object_ref (self));
   update (self);
   return self;
 }

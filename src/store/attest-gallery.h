@@ -146,6 +146,14 @@ GListStore     *attest_store_list_faces_finish      (AttestStore            *sel
 AttestFace     *attest_store_get_face               (AttestStore            *self,
                                                      gint64                  face_id,
                                                      GError                **error);
+void            attest_store_get_face_async         (AttestStore            *self,
+                                                     gint64                  face_id,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+AttestFace     *attest_store_get_face_finish        (AttestStore            *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
 
 /* Audited "rename" (subject "identity:N"). Refuses an empty name and a name another identity
  * has (ignoring case). Renaming to the same name writes nothing. */

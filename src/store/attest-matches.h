@@ -103,6 +103,14 @@ GPtrArray  *attest_store_verify_matches            (AttestStore             *sel
 /* Sources that have standing matches, in source id order; element type AttestMatchSource*. */
 GPtrArray  *attest_store_list_sources_with_matches (AttestStore             *self,
                                                     GError                 **error);
+/* The same on the store's writer thread, for the UI. */
+void        attest_store_list_sources_with_matches_async  (AttestStore          *self,
+                                                           GCancellable         *cancellable,
+                                                           GAsyncReadyCallback   callback,
+                                                           gpointer              user_data);
+GPtrArray  *attest_store_list_sources_with_matches_finish (AttestStore          *self,
+                                                           GAsyncResult         *result,
+                                                           GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestMatchRecord, attest_match_record_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestMatchProblem, attest_match_problem_free)

@@ -12,6 +12,7 @@ typedef enum
   OP_ENROL,
   OP_LIST_IDENTITIES,
   OP_LIST_FACES,
+  OP_GET_FACE,
   OP_RENAME,
   OP_MERGE,
   OP_DELETE_FACE,
@@ -121,6 +122,16 @@ run_op (GTask        *task,
       ok = attest_store_merge_identities (self, op->id, op->other_id, op->actor, op->rationale,
                                           &error);
       break;
+    case OP_GET_FACE:
+      {
+        AttestFace *face = attest_store_get_face (self, op->id, &error);
+
+        if (face != NULL)
+          g_task_return_pointer (task, face, g_object_unref);
+        else
+          g_task_return_error (task, error);
+        return;
+      }
     case OP_DELETE_FACE:
       ok = attest_store_delete_face (self, op->id, op->actor, &error);
       break;
@@ -267,6 +278,33 @@ attest_store_list_faces_async (AttestStore         *self,
   op = op_new (OP_LIST_FACES);
   op->id = identity_id;
   start_op (self, op, attest_store_list_faces_async, cancellable, callback, user_data);
+}
+
+void
+attest_store_get_face_async (AttestStore         *self,
+                             gint64               face_id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  Op *op;
+
+  g_return_if_fail (ATTEST_IS_STORE (self));
+
+  op = op_new (OP_GET_FACE);
+  op->id = face_id;
+  start_op (self, op, attest_store_get_face_async, cancellable, callback, user_data);
+}
+
+AttestFace *
+attest_store_get_face_finish (AttestStore   *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (ATTEST_IS_STORE (self), NULL);
+  g_return_val_if_fail (_attest_store_is_result_of (self, result, attest_store_get_face_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 GListStore *

@@ -160,6 +160,28 @@ gboolean     attest_store_check_audit     (AttestStore         *self,
                                            GError             **error);
 void         attest_audit_check_clear     (AttestAuditCheck    *check);
 
+/* The same two reads on the store's writer thread (attest-store-audit-async.c), for the UI:
+ * _finish gives what the plain calls give. A cancelled call finishes with
+ * G_IO_ERROR_CANCELLED. */
+void         attest_store_list_audit_async   (AttestStore          *self,
+                                              gint64                after_id,
+                                              guint                 limit,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+GPtrArray   *attest_store_list_audit_finish  (AttestStore          *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+void         attest_store_check_audit_async  (AttestStore          *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean     attest_store_check_audit_finish (AttestStore          *self,
+                                              GAsyncResult         *result,
+                                              AttestAuditCheck     *check,
+                                              gint64               *first_bad_id,
+                                              GError              **error);
+
 /* This installation's key (attest-key.h), loaded when the store was opened. */
 AttestKey   *attest_store_get_key         (AttestStore         *self);
 

@@ -608,21 +608,6 @@ set_busy_changed (AttestAuditPage *self)
 }
 
 static void
-list_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  GError *error = NULL;
-  GPtrArray *entries = attest_store_list_audit (task_data, 0, 0, &error);
-
-  if (entries != NULL)
-    g_task_return_pointer (task, entries, (GDestroyNotify) g_ptr_array_unref);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
 mark_broken (AttestAuditPage *self)
 {
   GListModel *model = G_LIST_MODEL (self->entries);
@@ -644,7 +629,8 @@ on_listed (GObject      *source,
 {
   g_autoptr (AttestAuditPage) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) entries = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr (GPtrArray) entries = attest_store_list_audit_finish (ATTEST_STORE (source), result,
+                                                                  &error);
 
   self->n_loading--;
   if (entries != NULL && !g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
@@ -681,8 +667,6 @@ on_listed (GObject      *source,
 void
 attest_audit_page_reload (AttestAuditPage *self)
 {
-  g_autoptr (GTask) task = NULL;
-
   g_return_if_fail (ATTEST_IS_AUDIT_PAGE (self));
 
   if (self->store == NULL)
@@ -694,10 +678,8 @@ attest_audit_page_reload (AttestAuditPage *self)
       return;
     }
   self->n_loading++;
-  task = g_task_new (NULL, self->cancellable, on_listed, g_object_ref (self));
-  g_task_set_source_tag (task, attest_audit_page_reload);
-  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
-  g_task_run_in_thread (task, list_thread);
+  attest_store_list_audit_async (self->store, 0, 0, self->cancellable, on_listed,
+                                 g_object_ref (self));
   set_busy_changed (self);
 }
 
@@ -718,23 +700,6 @@ verify_result_free (VerifyResult *r)
   g_free (r->message);
   attest_audit_check_clear (&r->check);
   g_free (r);
-}
-
-static void
-verify_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  VerifyResult *r = g_new0 (VerifyResult, 1);
-  g_autoptr (GError) error = NULL;
-
-  r->bad_id = -1;
-  r->ok = attest_store_check_audit (task_data, &r->check, &r->bad_id, &error);
-  r->n = r->check.n_entries;
-  if (!r->ok)
-    r->message = g_strdup (error != NULL ? error->message : _("The chain does not hold"));
-  g_task_return_pointer (task, r, (GDestroyNotify) verify_result_free);
 }
 
 static void
@@ -759,12 +724,20 @@ on_verified (GObject      *source,
              gpointer      user_data)
 {
   g_autoptr (AttestAuditPage) self = user_data;
-  VerifyResult *r = g_task_propagate_pointer (G_TASK (result), NULL);
+  VerifyResult *r = g_new0 (VerifyResult, 1);
+  g_autoptr (GError) error = NULL;
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *when = g_date_time_format (now, "%H:%M:%S");
 
   self->verifying = FALSE;
-  if (r != NULL && !g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+  r->bad_id = -1;
+  r->ok = attest_store_check_audit_finish (ATTEST_STORE (source), result, &r->check, &r->bad_id,
+                                           &error);
+  r->n = r->check.n_entries;
+  if (!r->ok)
+    r->message = g_strdup (error != NULL ? error->message : _("The chain does not hold"));
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      !g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     {
       g_autofree char *headline = NULL;
       g_autofree char *detail = NULL;
@@ -817,17 +790,13 @@ on_verified (GObject      *source,
 void
 attest_audit_page_verify (AttestAuditPage *self)
 {
-  g_autoptr (GTask) task = NULL;
-
   g_return_if_fail (ATTEST_IS_AUDIT_PAGE (self));
 
   if (self->store == NULL || self->verifying)
     return;
   self->verifying = TRUE;
-  task = g_task_new (NULL, self->cancellable, on_verified, g_object_ref (self));
-  g_task_set_source_tag (task, attest_audit_page_verify);
-  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
-  g_task_run_in_thread (task, verify_thread);
+  attest_store_check_audit_async (self->store, self->cancellable, on_verified,
+                                  g_object_ref (self));
   set_busy_changed (self);
 }
 

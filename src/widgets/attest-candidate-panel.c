@@ -52,38 +52,6 @@ unref_texture (gpointer texture)
 }
 
 static void
-load_thumbnail_thread (GTask        *task,
-                       gpointer      source_object,
-                       gpointer      task_data,
-                       GCancellable *cancellable)
-{
-  AttestStore *store = ATTEST_STORE (source_object);
-  gint64 face_id = *(gint64 *) task_data;
-  g_autoptr (AttestFace) face = NULL;
-  GBytes *png;
-  GError *error = NULL;
-  GdkTexture *texture;
-
-  face = attest_store_get_face (store, face_id, &error);
-  if (face == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  png = attest_face_get_thumbnail (face);
-  if (png == NULL)
-    {
-      g_task_return_pointer (task, NULL, NULL);
-      return;
-    }
-  texture = gdk_texture_new_from_bytes (png, &error);
-  if (texture == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, texture, g_object_unref);
-}
-
-static void
 apply_thumbnail (AttestCandidatePanel *self,
                  gint64                face_id,
                  GdkTexture           *texture)
@@ -97,19 +65,31 @@ apply_thumbnail (AttestCandidatePanel *self,
     }
 }
 
+/* A face's thumbnail, read from the store on its writer thread. */
+typedef struct
+{
+  AttestCandidatePanel *panel;
+  gint64                face_id;
+} ThumbnailRequest;
+
 static void
 load_thumbnail_done (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
-  g_autoptr (AttestCandidatePanel) self = user_data;
-  gint64 face_id = *(gint64 *) g_task_get_task_data (G_TASK (result));
+  ThumbnailRequest *request = user_data;
+  g_autoptr (AttestCandidatePanel) self = request->panel;
+  gint64 face_id = request->face_id;
   g_autoptr (GError) error = NULL;
+  g_autoptr (AttestFace) face = NULL;
   g_autoptr (GdkTexture) texture = NULL;
 
-  texture = g_task_propagate_pointer (G_TASK (result), &error);
+  g_free (request);
+  face = attest_store_get_face_finish (ATTEST_STORE (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  if (face != NULL && attest_face_get_thumbnail (face) != NULL)
+    texture = gdk_texture_new_from_bytes (attest_face_get_thumbnail (face), &error);
   /* A face deleted meanwhile, or a damaged PNG: the row keeps its placeholder. */
   if (error != NULL)
     g_debug ("No thumbnail for gallery face %" G_GINT64_FORMAT ": %s", face_id, error->message);
@@ -125,7 +105,7 @@ request_thumbnail (AttestCandidatePanel *self,
                    AttestCandidateRow   *row)
 {
   gint64 face_id = attest_candidate_row_get_face_id (row);
-  g_autoptr (GTask) task = NULL;
+  ThumbnailRequest *request;
   gpointer texture;
 
   if (g_hash_table_lookup_extended (self->thumbnails, &face_id, NULL, &texture))
@@ -136,10 +116,11 @@ request_thumbnail (AttestCandidatePanel *self,
   if (self->store == NULL)
     return;
 
-  task = g_task_new (self->store, self->cancellable, load_thumbnail_done, g_object_ref (self));
-  g_task_set_source_tag (task, request_thumbnail);
-  g_task_set_task_data (task, g_memdup2 (&face_id, sizeof face_id), g_free);
-  g_task_run_in_thread (task, load_thumbnail_thread);
+  request = g_new0 (ThumbnailRequest, 1);
+  request->panel = g_object_ref (self);
+  request->face_id = face_id;
+  attest_store_get_face_async (self->store, face_id, self->cancellable, load_thumbnail_done,
+                               request);
 }
 
 /* ---- contents ---- */
