@@ -661,27 +661,32 @@ on_merge_response (AdwMessageDialog  *dialog,
                               g_array_index (self->merge_targets, gint64, position));
 }
 
+/* Every other person, not just those the search shows, read on the store's thread; then the
+ * question. */
 static void
-merge_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *param)
+on_merge_listed (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
-  AttestGalleryPage *self = ATTEST_GALLERY_PAGE (widget);
-  AttestIdentity *identity = get_selected (self);
+  g_autoptr (AttestGalleryPage) self = user_data;
   g_autoptr (GListStore) all = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GtkStringList) names = gtk_string_list_new (NULL);
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
+  AttestIdentity *identity;
   AdwMessageDialog *dialog;
   GtkWidget *drop_down;
   const char *name;
 
-  if (identity == NULL || self->store == NULL || get_actor (self) == NULL)
+  self->busy--;
+  all = attest_store_list_identities_finish (ATTEST_STORE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-
-  /* Every other person, not just those the search shows: a short local read. */
-  all = attest_store_list_identities (self->store, NULL, &error);
+  /* The person may have gone (or another been selected) meanwhile. */
+  identity = get_selected (self);
+  if (identity == NULL || attest_identity_get_id (identity) != self->dialog_subject)
+    return;
   if (all == NULL)
     {
       show_message (self, error->message);
@@ -722,9 +727,25 @@ merge_action (GtkWidget  *widget,
   adw_message_dialog_set_extra_child (dialog, drop_down);
   g_set_weak_pointer (&self->dialog_input, drop_down);
 
-  self->dialog_subject = attest_identity_get_id (identity);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_merge_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+merge_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  AttestGalleryPage *self = ATTEST_GALLERY_PAGE (widget);
+  AttestIdentity *identity = get_selected (self);
+
+  if (identity == NULL || self->store == NULL || get_actor (self) == NULL)
+    return;
+
+  self->dialog_subject = attest_identity_get_id (identity);
+  self->busy++;
+  attest_store_list_identities_async (self->store, NULL, NULL, on_merge_listed,
+                                      g_object_ref (self));
 }
 
 static void
