@@ -14,6 +14,7 @@
 
 #include "app/attest-preferences-window.h"
 #include "media/attest-video-paintable.h"
+#include "app/attest-enrol-dialog-private.h"
 #include "app/attest-window-private.h"
 #include "review/attest-importer.h"
 #include "review/attest-review-queue.h"
@@ -261,6 +262,19 @@ on_box_drawn (AttestVideoView *view,
   out[3] = h;
 }
 
+static gboolean
+label_is_score (GtkWidget     *widget,
+                gconstpointer  text)
+{
+  return g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+has_more_than_one (gpointer data)
+{
+  return g_list_model_get_n_items (data) > 1;
+}
+
 static void
 test_suggestion_and_panel (void)
 {
@@ -349,6 +363,16 @@ test_suggestion_and_panel (void)
       g_assert_cmpuint (attest_candidate_row_get_rank (row), ==, r + 1);
       g_assert_true (g_str_has_suffix (attest_candidate_row_get_score_text (row),
                                        "(threshold 0.45)"));
+      /* The score's meaning, as a tooltip on it. */
+      {
+        GtkWidget *score_label = find_widget (GTK_WIDGET (row), GTK_TYPE_LABEL,
+                                              label_is_score,
+                                              attest_candidate_row_get_score_text (row));
+
+        g_assert_nonnull (score_label);
+        g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (score_label),
+                                  "only a reviewer's confirmation makes a match"));
+      }
       if (r > 0)
         g_assert_cmpfloat (score, <=, attest_candidate_row_get_score (
                              ATTEST_CANDIDATE_ROW (attest_candidate_panel_get_row (panel, r - 1))));
@@ -364,6 +388,12 @@ test_suggestion_and_panel (void)
   g_assert_nonnull (strstr (attest_candidate_panel_get_fmr_text (panel),
                             "gallery faces matched another person"));
   g_assert_true (g_str_has_prefix (attest_candidate_panel_get_state_text (panel), "Suggestion: "));
+  /* Counted among the faces on screen, not by track number. */
+  {
+    g_autofree char *title = g_strdup_printf ("Face %d of 2", selected + 1);
+
+    g_assert_cmpstr (attest_candidate_panel_get_title_text (panel), ==, title);
+  }
 
   /* Let thumbnails arrive, then look at the window. */
   for (int k = 0; k < 50; k++)
@@ -377,6 +407,24 @@ test_suggestion_and_panel (void)
   click_view (view, 2, rect.origin.x + rect.size.width / 2, rect.origin.y + rect.size.height / 2);
   g_assert_cmpint (activated[1], ==, selected);
   g_assert_cmpint (activated[0], ==, (int) attest_detections_get_info (d, selected)->track_id);
+  /* The enrol dialog it opens offers the suggested person first, not "New Person". */
+  {
+    AttestEnrolDialog *dialog = NULL;
+    AdwComboRow *row;
+    GListModel *people;
+
+    for (GList *l = gtk_window_list_toplevels (); l != NULL; l = g_list_delete_link (l, l))
+      if (ATTEST_IS_ENROL_DIALOG (l->data))
+        dialog = l->data;
+    g_assert_nonnull (dialog);
+    row = _attest_enrol_dialog_get_identity_row (dialog);
+    people = adw_combo_row_get_model (row);
+    g_assert_true (wait_for (has_more_than_one, people));
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (people),
+                                                 adw_combo_row_get_selected (row)), ==,
+                     truth_person (pts, &d->faces[selected]));
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
 
   /* Paused, a drag away from the boxes draws one by hand, reported in stream pixels. */
   {

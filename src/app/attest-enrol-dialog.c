@@ -39,6 +39,7 @@ struct _AttestEnrolDialog
   AttestSettings *settings;
 
   GArray         *identity_ids;     /* gint64, parallel to identity_names after "New Person" */
+  gint64          proposed_id;      /* selected once listed (-1: "New Person") */
   GCancellable   *cancellable;      /* cancelled on dispose */
 
   AttestImage    *image;            /* the frame, BGR */
@@ -123,6 +124,18 @@ on_entry_changed (AttestEnrolDialog *self)
 
 /* ---- the people to choose from ------------------------------------------------------ */
 
+/* "Enrol As" starts at the person the face was suggested as, once the people are listed. */
+static void
+select_proposed (AttestEnrolDialog *self)
+{
+  for (guint i = 0; self->proposed_id >= 0 && i < self->identity_ids->len; i++)
+    if (g_array_index (self->identity_ids, gint64, i) == self->proposed_id)
+      {
+        adw_combo_row_set_selected (self->identity_row, i + 1);
+        return;
+      }
+}
+
 static void
 identities_done (GObject      *source,
                  GAsyncResult *result,
@@ -151,6 +164,7 @@ identities_done (GObject      *source,
       g_array_append_val (self->identity_ids, id);
       gtk_string_list_append (self->identity_names, attest_identity_get_name (identity));
     }
+  select_proposed (self);
   update_state (self);
 }
 
@@ -598,6 +612,7 @@ attest_enrol_dialog_init (AttestEnrolDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->identity_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->proposed_id = -1;
   self->cancellable = g_cancellable_new ();
   self->source_ms = -1;
   set_message (self, NULL);
@@ -635,6 +650,16 @@ attest_enrol_dialog_new (GtkWindow      *parent,
   update_state (self);
 
   return self;
+}
+
+void
+attest_enrol_dialog_propose_identity (AttestEnrolDialog *self,
+                                      gint64             identity_id)
+{
+  g_return_if_fail (ATTEST_IS_ENROL_DIALOG (self));
+
+  self->proposed_id = identity_id;
+  select_proposed (self);
 }
 
 /* ---- for tests --------------------------------------------------------------------- */

@@ -35,6 +35,10 @@ void               attest_enrol_dialog_set_face (AttestEnrolDialog *self,
                                                  const char        *source_uri,
                                                  gint64             source_ms);
 
+/* The person to offer first under "Enrol As" (the face's suggestion); -1: a new person. */
+void               attest_enrol_dialog_propose_identity (AttestEnrolDialog *self,
+                                                         gint64             identity_id);
+
 /* Signal "enrolled" (gint64 face_id, const char *identity_name): the face is in the
  * gallery; the dialog closes itself after emitting it. */
 

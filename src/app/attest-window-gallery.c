@@ -81,10 +81,12 @@ on_face_enrolled (AttestEnrolDialog *dialog,
 }
 
 /* box: in stream pixels (the frame's own pixels). */
+/* proposed_id: the person the face is suggested as (-1: none). */
 static void
 open_enrol_dialog (AttestWindow    *self,
                    const AttestBox *box,
-                   gboolean         hand_drawn)
+                   gboolean         hand_drawn,
+                   gint64           proposed_id)
 {
   GdkPaintable *paintable = attest_video_view_get_paintable (self->video_view);
   g_autoptr (GdkPaintable) image = NULL;
@@ -117,6 +119,7 @@ open_enrol_dialog (AttestWindow    *self,
   dialog = attest_enrol_dialog_new (GTK_WINDOW (self), get_store (self), self->vision,
                                     self->settings);
   g_signal_connect_object (dialog, "enrolled", G_CALLBACK (on_face_enrolled), self, 0);
+  attest_enrol_dialog_propose_identity (dialog, proposed_id);
   attest_enrol_dialog_set_face (dialog, GDK_TEXTURE (image), box, hand_drawn,
                                 self->pipeline != NULL ? attest_pipeline_get_uri (self->pipeline) : NULL,
                                 source_ms);
@@ -154,6 +157,24 @@ get_face_box (AttestWindow *self,
   return TRUE;
 }
 
+/* The person face i on screen is suggested as, or -1: "Enrol As" offers them first, not
+ * "New Person". */
+static gint64
+suggested_identity (AttestWindow *self,
+                    int           i)
+{
+  AttestDetections *detections = attest_video_view_get_detections (self->video_view);
+  const AttestFaceInfo *info = NULL;
+
+  if (detections != NULL && i >= 0 && (guint) i < detections->n_faces)
+    info = attest_detections_get_info (detections, (guint) i);
+  if (info != NULL && info->n_candidates > 0 &&
+      attest_face_info_get_state (info, attest_settings_get_match_threshold (self->settings)) ==
+        ATTEST_FACE_STATE_SUGGESTION)
+    return info->candidates[0].identity_id;
+  return -1;
+}
+
 static void
 on_face_activated (AttestVideoView *view,
                    guint            track_id,
@@ -163,7 +184,7 @@ on_face_activated (AttestVideoView *view,
   AttestBox box;
 
   if (get_face_box (self, face_index, &box))
-    open_enrol_dialog (self, &box, FALSE);
+    open_enrol_dialog (self, &box, FALSE, suggested_identity (self, face_index));
 }
 
 static void
@@ -176,7 +197,7 @@ on_box_drawn (AttestVideoView *view,
 {
   AttestBox box = { (float) x, (float) y, (float) width, (float) height, 1.0f };
 
-  open_enrol_dialog (self, &box, TRUE);
+  open_enrol_dialog (self, &box, TRUE, -1);
 }
 
 static void
@@ -185,15 +206,16 @@ enrol_action (GtkWidget  *widget,
               GVariant   *param)
 {
   AttestWindow *self = ATTEST_WINDOW (widget);
+  int selected = attest_video_view_get_selected_face (self->video_view);
   AttestBox box;
 
-  if (!get_face_box (self, attest_video_view_get_selected_face (self->video_view), &box))
+  if (!get_face_box (self, selected, &box))
     {
       attest_window_show_toast (self, _("Select a face first: click its box on a paused frame, "
                                         "or drag a box around it"));
       return;
     }
-  open_enrol_dialog (self, &box, FALSE);
+  open_enrol_dialog (self, &box, FALSE, suggested_identity (self, selected));
 }
 
 /* ---- importing --------------------------------------------------------------------- */

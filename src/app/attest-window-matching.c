@@ -81,6 +81,8 @@ update_panel (AttestWindow *self,
 
   if (crop)
     probe = crop_face (self, detections, (guint) i);
+  attest_candidate_panel_set_position (self->candidate_panel, (guint) i + 1,
+                                       attest_video_view_get_visible_faces (self->video_view));
   attest_candidate_panel_set_face (self->candidate_panel, TRUE,
                                    attest_detections_get_info (detections, (guint) i),
                                    &detections->faces[i], GDK_PAINTABLE (probe));

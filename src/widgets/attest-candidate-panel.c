@@ -35,6 +35,8 @@ struct _AttestCandidatePanel
   gboolean        has_face;
   AttestFaceInfo  info;
   AttestBox       box;
+  guint           position;     /* 1-based among the faces on screen; 0: not known */
+  guint           n_on_screen;
   double          threshold;
   GPtrArray      *rows;         /* AttestCandidateRow, in order (borrowed from the list) */
 };
@@ -192,9 +194,10 @@ update_texts (AttestCandidatePanel *self)
   g_autofree char *title = NULL;
   g_autofree char *quality = NULL;
 
-  if (self->info.track_id != 0)
-    /* Translators: the selected face; the number follows the face while it stays in view. */
-    title = g_strdup_printf (_("Face %u"), self->info.track_id);
+  if (self->position > 0 && self->n_on_screen > 0)
+    /* Translators: the selected face among those on screen, counted left to right as the
+     * detector lists them: "Face 1 of 2". */
+    title = g_strdup_printf (_("Face %u of %u"), self->position, self->n_on_screen);
   else
     title = g_strdup (_("Selected Face"));
   gtk_label_set_text (self->title_label, title);
@@ -376,6 +379,27 @@ attest_candidate_panel_get_fmr_text (AttestCandidatePanel *self)
 {
   g_return_val_if_fail (ATTEST_IS_CANDIDATE_PANEL (self), NULL);
   return gtk_label_get_text (self->fmr_label);
+}
+
+void
+attest_candidate_panel_set_position (AttestCandidatePanel *self,
+                                     guint                 position,
+                                     guint                 n_on_screen)
+{
+  g_return_if_fail (ATTEST_IS_CANDIDATE_PANEL (self));
+
+  self->position = position;
+  self->n_on_screen = n_on_screen;
+  if (self->has_face)
+    update_texts (self);
+}
+
+const char *
+attest_candidate_panel_get_title_text (AttestCandidatePanel *self)
+{
+  g_return_val_if_fail (ATTEST_IS_CANDIDATE_PANEL (self), NULL);
+
+  return gtk_label_get_text (self->title_label);
 }
 
 const char *

@@ -27,6 +27,11 @@ void       attest_candidate_panel_set_face           (AttestCandidatePanel      
                                                       const AttestFaceInfo      *info,
                                                       const AttestBox           *box,
                                                       GdkPaintable              *probe);
+/* Which of the faces on screen it is (1-based; 0: not known), for "Face 1 of 2". Set it
+ * before set_face. */
+void       attest_candidate_panel_set_position       (AttestCandidatePanel      *self,
+                                                      guint                      position,
+                                                      guint                      n_on_screen);
 void       attest_candidate_panel_set_threshold      (AttestCandidatePanel      *self,
                                                       double                     threshold);
 /* stats NULL: not known yet. */
@@ -39,6 +44,7 @@ guint      attest_candidate_panel_get_n_rows         (AttestCandidatePanel      
 GtkWidget *attest_candidate_panel_get_row            (AttestCandidatePanel      *self,
                                                       guint                      i);
 const char *attest_candidate_panel_get_fmr_text      (AttestCandidatePanel      *self);
+const char *attest_candidate_panel_get_title_text    (AttestCandidatePanel      *self);
 const char *attest_candidate_panel_get_state_text    (AttestCandidatePanel      *self);
 gboolean   attest_candidate_panel_get_has_face       (AttestCandidatePanel      *self);
 

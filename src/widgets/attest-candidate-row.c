@@ -95,6 +95,17 @@ attest_candidate_row_new (const AttestFaceCandidate *candidate,
   gtk_label_set_text (self->rank_label, rank);
   gtk_label_set_text (self->name_label, candidate->name);
   gtk_label_set_text (self->score_label, score);
+  {
+    /* What the number is, where a reviewer looks for it. */
+    g_autofree char *meaning = g_strdup_printf (
+      _("How alike this face and %s’s closest gallery face are: %.2f on a scale from -1 to 1. "
+        "At or above the threshold (%.2f) the app suggests the person; only a reviewer's "
+        "confirmation makes a match. The false-match rate below says how often a different "
+        "person reaches the threshold in this gallery."),
+      candidate->name, candidate->score, threshold);
+
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->score_label), meaning);
+  }
   gtk_label_set_text (self->status_label,
                       self->suggested ? _("Suggestion — not confirmed")
                                       : _("below threshold — not a match"));
