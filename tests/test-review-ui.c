@@ -670,6 +670,50 @@ test_empty (void)
   destroy_and_check_finalized (GTK_WINDOW (window));
 }
 
+/* ---- toasts ------------------------------------------------------------------------- */
+
+static GtkWidget *
+shown_toast (AttestWindow *window)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (window->toast_overlay));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (g_str_equal (gtk_widget_get_css_name (child), "toast") && gtk_widget_get_mapped (child))
+      return child;
+  return NULL;
+}
+
+static gboolean
+toast_shown (gpointer data)
+{
+  return shown_toast (data) != NULL;
+}
+
+/* The toast on screen covers nothing of `bar` (the decisions, the video controls). */
+static void
+assert_toast_clear_of (AttestWindow *window,
+                       GtkWidget    *bar)
+{
+  graphene_rect_t toast, under, overlap;
+  GtkWidget *widget;
+
+  g_assert_true (wait_for (toast_shown, window));
+  /* The toast slides in: look once it is in place. */
+  for (int i = 0; i < 40; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE));
+      g_usleep (20000);
+    }
+  widget = shown_toast (window);
+  g_assert_nonnull (widget);
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (window), &toast));
+  g_assert_true (gtk_widget_compute_bounds (bar, GTK_WIDGET (window), &under));
+  g_test_message ("toast %.0fx%.0f at %.0f,%.0f; bar %.0fx%.0f at %.0f,%.0f", toast.size.width,
+                  toast.size.height, toast.origin.x, toast.origin.y, under.size.width,
+                  under.size.height, under.origin.x, under.origin.y);
+  g_assert_false (graphene_rect_intersection (&toast, &under, &overlap) &&
+                  overlap.size.width > 0.5 && overlap.size.height > 0.5);
+}
+
 static void
 test_decide_with_keyboard (void)
 {
@@ -748,6 +792,8 @@ test_decide_with_keyboard (void)
   wait_shows (window, made_item (1)->id);
   wait_toast (window, "Confirmed: ");
   g_assert_nonnull (strstr (_attest_window_get_last_toast_title (window), "(threshold 0.45)"));
+  /* The toast covers neither the next rationale nor the decision buttons. */
+  assert_toast_clear_of (window, attest_review_panel_get_decision_area (panel));
   g_assert_cmpint (query_int ("SELECT count (*) FROM matches"), ==, 1);
   g_assert_cmpint (query_intf ("SELECT count (*) FROM matches WHERE reviewer = '%s' AND rationale = '%s'"
                                " AND identity_id = %" G_GINT64_FORMAT " AND revoked_at IS NULL",
@@ -1244,6 +1290,24 @@ test_no_match_item (void)
   destroy_and_check_finalized (GTK_WINDOW (window));
 }
 
+/* On the Video page a toast stays above the playback controls. */
+static void
+test_toast_clear_of_controls (void)
+{
+  g_autoptr (AttestSettings) settings = attest_settings_new ();
+  g_autoptr (GFile) sample = g_file_new_for_path (g_getenv ("ATTEST_SAMPLE_VIDEO"));
+  AttestWindow *window;
+
+  window = new_window (settings);
+  attest_window_open_file (window, sample);
+  g_assert_true (wait_for (window_done_opening, window));
+  adw_view_stack_set_visible_child_name (window->view_stack, "video");
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  attest_window_show_toast (window, "A message about the video");
+  assert_toast_clear_of (window, window->controls);
+  destroy_and_check_finalized (GTK_WINDOW (window));
+}
+
 /* ---- a screen reader's view ---------------------------------------------------------- */
 
 static gboolean
@@ -1405,6 +1469,7 @@ main (int   argc,
   g_test_add_func ("/review-ui/refusal-is-a-toast", test_refusal_is_a_toast);
   g_test_add_func ("/review-ui/no-match-item", test_no_match_item);
   g_test_add_func ("/review-ui/accessible-names", test_accessible_names);
+  g_test_add_func ("/review-ui/toast-clear-of-controls", test_toast_clear_of_controls);
 
   result = g_test_run ();
 

@@ -46,6 +46,8 @@ struct _AttestWindow
   GtkFileChooserNative *import_chooser;   /* win.import, win.import-photos */
 
   char                 *last_toast_title;
+  GtkWidget            *controls;          /* template: the video's bottom bar */
+  GtkCssProvider       *toast_css;         /* keeps toasts above the page's bottom bar */
 
   /* Live matching (attest-window-matching.c) */
   GtkRevealer          *panel_revealer;    /* template */

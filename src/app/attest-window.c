@@ -452,6 +452,10 @@ attest_window_finalize (GObject *object)
 {
   AttestWindow *self = ATTEST_WINDOW (object);
 
+  if (self->toast_css != NULL)
+    gtk_style_context_remove_provider_for_display (gtk_widget_get_display (GTK_WIDGET (self)),
+                                                   GTK_STYLE_PROVIDER (self->toast_css));
+  g_clear_object (&self->toast_css);
   g_clear_object (&self->pipeline_signals);
   g_clear_object (&self->pipeline_bindings);
   g_clear_object (&self->settings);
@@ -520,6 +524,7 @@ attest_window_class_init (AttestWindowClass *klass)
   g_type_ensure (ATTEST_TYPE_GALLERY_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/attest-window.ui");
   gtk_widget_class_bind_template_child (widget_class, AttestWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, AttestWindow, controls);
   gtk_widget_class_bind_template_child (widget_class, AttestWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, AttestWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, AttestWindow, gallery_page);
@@ -620,6 +625,46 @@ attest_window_set_vision (AttestWindow *self,
   _attest_window_rejections_changed (self);
 }
 
+/* The bar at the foot of the page on screen that a toast must not cover: the video controls,
+ * or the review item's rationale and decisions. NULL: none. */
+static GtkWidget *
+bottom_bar (AttestWindow *self)
+{
+  const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  if (g_strcmp0 (page, "video") == 0)
+    return self->controls;
+  if (g_strcmp0 (page, "review") == 0)
+    return attest_review_panel_get_decision_area (
+      attest_review_page_get_panel (self->review_page));
+  return NULL;
+}
+
+/* libadwaita 1.2 shows toasts at the foot of the window, over the video controls and the
+ * review decisions: lift them above the page's bottom bar (a margin under the toast). */
+static void
+lift_toasts (AttestWindow *self)
+{
+  GtkWidget *overlay = GTK_WIDGET (self->toast_overlay);
+  GtkWidget *bar = bottom_bar (self);
+  graphene_rect_t bounds;
+  g_autofree char *css = NULL;
+  int margin = 12;
+
+  if (bar != NULL && gtk_widget_get_mapped (bar) &&
+      gtk_widget_compute_bounds (bar, overlay, &bounds))
+    margin = MAX (margin, gtk_widget_get_height (overlay) - (int) bounds.origin.y + 6);
+  if (self->toast_css == NULL)
+    {
+      self->toast_css = gtk_css_provider_new ();
+      gtk_style_context_add_provider_for_display (gtk_widget_get_display (overlay),
+                                                  GTK_STYLE_PROVIDER (self->toast_css),
+                                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1);
+    }
+  css = g_strdup_printf (".attest-toasts toast { margin-bottom: %dpx; }", margin);
+  gtk_css_provider_load_from_data (self->toast_css, css, -1);
+}
+
 void
 attest_window_show_toast (AttestWindow *self,
                           const char   *message)
@@ -633,6 +678,7 @@ attest_window_show_toast (AttestWindow *self,
   g_free (self->last_toast_title);
   self->last_toast_title = g_strdup (message);
 
+  lift_toasts (self);
   /* libadwaita 1.2 toast titles are Pango markup; file names may hold '&' or '<'. */
   markup = g_markup_escape_text (message, -1);
   toast = adw_toast_new (markup);

@@ -25,6 +25,7 @@ struct _AttestReviewPanel
   GtkLabel                *title_label;
   GtkLabel                *status_label;
   GtkPicture              *probe_picture;
+  GtkWidget               *decision_area;
   GtkLabel                *time_label;
   GtkLabel                *quality_label;
   GtkWidget               *frames_section;
@@ -771,6 +772,7 @@ attest_review_panel_class_init (AttestReviewPanelClass *klass)
   g_type_ensure (ATTEST_TYPE_WRAP_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/attest-review-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, AttestReviewPanel, source_note);
+  gtk_widget_class_bind_template_child (widget_class, AttestReviewPanel, decision_area);
   gtk_widget_class_bind_template_child (widget_class, AttestReviewPanel, source_note_label);
   gtk_widget_class_bind_template_child (widget_class, AttestReviewPanel, title_label);
   gtk_widget_class_bind_template_child (widget_class, AttestReviewPanel, status_label);
@@ -955,6 +957,14 @@ attest_review_panel_set_frames (AttestReviewPanel  *self,
     }
   gtk_widget_set_visible (self->frames_section, n > 0);
   self->n_frames = n;
+}
+
+GtkWidget *
+attest_review_panel_get_decision_area (AttestReviewPanel *self)
+{
+  g_return_val_if_fail (ATTEST_IS_REVIEW_PANEL (self), NULL);
+
+  return self->decision_area;
 }
 
 guint

@@ -95,4 +95,7 @@ guint             attest_review_panel_get_n_frames       (AttestReviewPanel     
 GtkEditable      *attest_review_panel_get_rationale      (AttestReviewPanel         *self);
 GtkEditable      *attest_review_panel_get_name_entry     (AttestReviewPanel         *self);
 
+/* The rationale and decision buttons at the panel's foot, which nothing may cover. */
+GtkWidget        *attest_review_panel_get_decision_area  (AttestReviewPanel         *self);
+
 G_END_DECLS
