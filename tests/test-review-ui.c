@@ -1308,6 +1308,45 @@ test_toast_clear_of_controls (void)
   destroy_and_check_finalized (GTK_WINDOW (window));
 }
 
+/* From the queue, Tab reaches the rationale in at most five presses: the queue and each row
+ * of faces are one stop each (arrows move within them). */
+static void
+test_tab_to_rationale (void)
+{
+  g_autoptr (AttestSettings) settings = attest_settings_new ();
+  AttestWindow *window;
+  AttestReviewPanel *panel;
+  GtkWidget *rationale;
+  GtkWidget *queue;
+  guint presses = 0;
+
+  attest_settings_set_reviewer_name (settings, REVIEWER);
+  window = new_window (settings);
+  show_review (window);
+  panel = panel_of (window);
+  g_assert_true (wait_for (panel_has_item, panel));
+  rationale = GTK_WIDGET (attest_review_panel_get_rationale (panel));
+  queue = find_widget (GTK_WIDGET (_attest_window_get_review_page (window)), GTK_TYPE_LIST_BOX,
+                       is_sidebar, NULL);
+  g_assert_true (gtk_widget_child_focus (queue, GTK_DIR_TAB_FORWARD));
+  for (;;)
+    {
+      GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+      g_test_message ("after %u Tab: %s in %s", presses,
+                      focus != NULL ? G_OBJECT_TYPE_NAME (focus) : "nothing",
+                      focus != NULL && gtk_widget_get_parent (focus) != NULL
+                      ? G_OBJECT_TYPE_NAME (gtk_widget_get_parent (focus)) : "-");
+      if (focus != NULL && (focus == rationale || gtk_widget_is_ancestor (focus, rationale)))
+        break;
+      g_assert_cmpuint (presses, <, 5);
+      press (window, "Tab", GDK_KEY_Tab, 0);
+      presses++;
+    }
+  g_test_message ("the rationale after %u Tab presses", presses);
+  destroy_and_check_finalized (GTK_WINDOW (window));
+}
+
 /* ---- a screen reader's view ---------------------------------------------------------- */
 
 static gboolean
@@ -1469,6 +1508,7 @@ main (int   argc,
   g_test_add_func ("/review-ui/refusal-is-a-toast", test_refusal_is_a_toast);
   g_test_add_func ("/review-ui/no-match-item", test_no_match_item);
   g_test_add_func ("/review-ui/accessible-names", test_accessible_names);
+  g_test_add_func ("/review-ui/tab-to-rationale", test_tab_to_rationale);
   g_test_add_func ("/review-ui/toast-clear-of-controls", test_toast_clear_of_controls);
 
   result = g_test_run ();

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "attest-keynav.h"
 #include "attest-review-page.h"
 #include "attest-review-page-private.h"
 #include "attest-side-layout.h"
@@ -216,6 +217,8 @@ static void
 attest_review_page_init (AttestReviewPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The queue is one Tab stop (arrows move between items): Tab goes on to the item. */
+  attest_keynav_one_tab_stop (GTK_WIDGET (self->queue_list));
 
   self->status_labels = g_ptr_array_new ();
   self->current = -1;

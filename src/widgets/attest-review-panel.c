@@ -7,6 +7,7 @@
 
 #include "store/attest-gallery.h"
 #include "attest-match-text.h"
+#include "attest-keynav.h"
 #include "attest-review-panel.h"
 #include "attest-wrap-layout.h"
 
@@ -808,6 +809,9 @@ static void
 attest_review_panel_init (AttestReviewPanel *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Rows of faces are one Tab stop each (arrows move within): Tab gets to the rationale. */
+  attest_keynav_one_tab_stop (GTK_WIDGET (self->frames_box));
+  attest_keynav_one_tab_stop (GTK_WIDGET (self->faces_box));
 
   self->checks = g_ptr_array_new ();
   self->check_index = g_array_new (FALSE, FALSE, sizeof (int));
