@@ -169,6 +169,13 @@ page_asks_merge (gpointer data)
          GTK_IS_DROP_DOWN (_attest_gallery_page_get_dialog_input (data));
 }
 
+static gboolean
+mapped_action (GtkWidget     *widget,
+               gconstpointer  name)
+{
+  return gtk_widget_get_mapped (widget) && has_action_name (widget, name);
+}
+
 static AttestIdentity *
 find_identity (AttestGalleryPage *page,
                const char        *name)
@@ -277,6 +284,14 @@ test_import_and_edit (void)
 
   g_assert_cmpstr (_attest_gallery_page_get_visible_page (page), ==, "people");
   g_assert_cmpuint (g_list_model_get_n_items (_attest_gallery_page_get_identities (page)), ==, 2);
+  /* More people can be imported from the page itself, not only from the empty page or the
+   * main menu. */
+  {
+    GtkWidget *import = find_widget (GTK_WIDGET (page), GTK_TYPE_BUTTON, mapped_action,
+                                     "win.import");
+
+    g_assert_nonnull (import);
+  }
   salley = find_identity (page, "John_Salley");
   schneider = find_identity (page, "John_Schneider");
   g_assert_nonnull (salley);
