@@ -714,6 +714,16 @@ assert_toast_clear_of (AttestWindow *window,
                   overlap.size.width > 0.5 && overlap.size.height > 0.5);
 }
 
+/* A mapped label showing exactly `text`, not cut short. */
+static gboolean
+label_shows_whole (GtkWidget     *widget,
+                   gconstpointer  text)
+{
+  return gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0 &&
+         !pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (widget)));
+}
+
 static void
 test_decide_with_keyboard (void)
 {
@@ -740,6 +750,13 @@ test_decide_with_keyboard (void)
 
   show_review (window);
   wait_shows (window, made_item (0)->id);
+  /* Each queued face names its video in full in the list, on a line of its own. */
+  {
+    GtkWidget *video = find_widget (GTK_WIDGET (_attest_window_get_review_page (window)),
+                                    GTK_TYPE_LABEL, label_shows_whole, "attest-sample.mp4");
+
+    g_assert_nonnull (video);
+  }
   g_assert_cmpuint (attest_review_page_get_n_rows (page), ==, 4);
   g_assert_cmpstr (attest_review_page_get_row_status (page, 0), ==, "Pending");
 

@@ -109,9 +109,10 @@ new_row (AttestReviewPage       *self,
   gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
   gtk_label_set_max_width_chars (GTK_LABEL (title), 24);
   gtk_box_append (GTK_BOX (texts), title);
-  /* Translators: "0:12.4, on screen 0:10–0:15 · video.mp4" */
-  sub = g_strdup_printf (_("%s · %s"), moment, file);
-  subtitle = gtk_label_new (sub);
+  /* The moment, and on a line of its own the video it is in: a narrow list keeps the name's
+   * start and end ("case-12-…-cam3.mp4"). */
+  sub = g_strdup_printf ("%s\n%s", moment, file);
+  subtitle = gtk_label_new (moment);
   gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
   gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
   gtk_label_set_max_width_chars (GTK_LABEL (subtitle), 24);
@@ -119,6 +120,17 @@ new_row (AttestReviewPage       *self,
   gtk_widget_add_css_class (subtitle, "caption");
   gtk_widget_add_css_class (subtitle, "dim-label");
   gtk_box_append (GTK_BOX (texts), subtitle);
+  {
+    GtkWidget *video = gtk_label_new (file);
+
+    gtk_label_set_xalign (GTK_LABEL (video), 0);
+    gtk_label_set_ellipsize (GTK_LABEL (video), PANGO_ELLIPSIZE_MIDDLE);
+    gtk_label_set_max_width_chars (GTK_LABEL (video), 24);
+    gtk_widget_set_tooltip_text (video, sub);
+    gtk_widget_add_css_class (video, "caption");
+    gtk_widget_add_css_class (video, "dim-label");
+    gtk_box_append (GTK_BOX (texts), video);
+  }
   gtk_widget_set_hexpand (texts, TRUE);
   gtk_widget_set_valign (texts, GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (box), texts);
