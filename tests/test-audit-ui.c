@@ -434,6 +434,26 @@ test_page_lists_filters_and_verifies (void)
     AttestAuditEntry *last = entries->pdata[0];
 
     g_assert_nonnull (button);
+    /* In view without scrolling sideways, in a window narrower than the table: inside the
+     * visible part of it. */
+    {
+      GtkWidget *table = GTK_WIDGET (_attest_audit_page_get_column_view (page));
+      GtkWidget *scrolled = gtk_widget_get_ancestor (table, GTK_TYPE_SCROLLED_WINDOW);
+      graphene_rect_t b;
+
+      gtk_window_set_default_size (GTK_WINDOW (window), 700, 760);
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      /* The table is wider than what shows: it scrolls sideways. */
+      g_assert_cmpfloat (gtk_adjustment_get_upper (gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (table))),
+                         >, gtk_adjustment_get_page_size (gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (table))));
+      g_assert_true (gtk_widget_compute_bounds (button, scrolled, &b));
+      g_assert_cmpfloat (b.origin.x, >=, 0);
+      g_assert_cmpfloat (b.origin.x + b.size.width, <=, gtk_widget_get_width (scrolled));
+      gtk_window_set_default_size (GTK_WINDOW (window), 1280, 760);
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+    }
     gtk_menu_button_popup (GTK_MENU_BUTTON (button));
     popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
     g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));

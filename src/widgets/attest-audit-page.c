@@ -942,6 +942,8 @@ attest_audit_page_init (AttestAuditPage *self)
   g_object_unref (selection);
 
   add_column (self, _("#"), COLUMN_ID, FALSE, -1);
+  /* Details first: in view however narrow the window, never behind the sideways scroll. */
+  add_column (self, NULL, COLUMN_DETAILS, FALSE, -1);
   add_column (self, _("Time"), COLUMN_TIME, FALSE, -1);
   add_column (self, _("Reviewer"), COLUMN_REVIEWER, FALSE, 150);
   add_column (self, _("Action"), COLUMN_ACTION, FALSE, -1);
@@ -949,7 +951,6 @@ attest_audit_page_init (AttestAuditPage *self)
   add_column (self, _("Score"), COLUMN_SCORE, FALSE, -1);
   add_column (self, _("Model"), COLUMN_MODEL, FALSE, 200);
   add_column (self, _("Rationale"), COLUMN_RATIONALE, TRUE, 200);
-  add_column (self, NULL, COLUMN_DETAILS, FALSE, -1);
 
   for (guint i = 0; i < G_N_ELEMENTS (action_choices); i++)
     gtk_string_list_append (self->action_labels, _(action_choices[i].label));
