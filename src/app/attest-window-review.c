@@ -366,6 +366,20 @@ on_items_listed (GObject      *source,
   else if (items->len > 0 && status_rank (((AttestReviewItem *) items->pdata[0])->status) == 0)
     next = ((AttestReviewItem *) items->pdata[0])->id;
   review->want = -1;
+  /* The same item still on screen (a reload because something else changed: a scan, another
+   * window, the CLI): leave it be, or the rationale being typed would be wiped. */
+  if (next >= 0 && next == review->current)
+    {
+      AttestReviewItem *shown = attest_review_panel_get_item (get_panel (self));
+      const AttestReviewItem *listed = find_item (self, next);
+
+      if (shown != NULL && shown->id == next && listed != NULL &&
+          g_strcmp0 (shown->status, listed->status) == 0)
+        {
+          attest_review_page_set_current (self->review_page, next);
+          return;
+        }
+    }
   review->current = next;
   show_current (self);
 }

@@ -27,6 +27,9 @@ struct _AttestReviewPanel
   GtkLabel                *status_label;
   GtkPicture              *probe_picture;
   GtkWidget               *decision_area;
+  char                    *text_at_decision; /* the rationale when the last decision was
+                                              * made; what is typed after it is for the next
+                                              * item (NULL: no decision pending) */
   GtkLabel                *time_label;
   GtkLabel                *quality_label;
   GtkWidget               *frames_section;
@@ -611,6 +614,9 @@ decide_action (GtkWidget  *widget,
 {
   AttestReviewPanel *self = ATTEST_REVIEW_PANEL (widget);
 
+  /* Typing may go on before the next item comes up: that part is kept for it. */
+  g_free (self->text_at_decision);
+  self->text_at_decision = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->rationale_row)));
   if (g_str_equal (action_name, "review.confirm"))
     emit_decision (self, ATTEST_REVIEW_DECISION_CONFIRM);
   else if (g_str_equal (action_name, "review.reject"))
@@ -693,6 +699,7 @@ attest_review_panel_finalize (GObject *object)
   g_clear_pointer (&self->checks, g_ptr_array_unref);
   g_clear_pointer (&self->check_index, g_array_unref);
   g_clear_pointer (&self->reviewer_name, g_free);
+  g_clear_pointer (&self->text_at_decision, g_free);
 
   G_OBJECT_CLASS (attest_review_panel_parent_class)->finalize (object);
 }
@@ -911,6 +918,18 @@ attest_review_panel_take_item (AttestReviewPanel *self,
   same = item != NULL && self->item != NULL && item->id == self->item->id;
   if (same)
     rationale = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->rationale_row)));
+  else if (item != NULL && self->text_at_decision != NULL)
+    {
+      /* The next item after a decision: what was typed since the decision is for it (a
+       * reviewer typing on at once loses nothing). */
+      const char *now = gtk_editable_get_text (GTK_EDITABLE (self->rationale_row));
+
+      if (g_str_has_prefix (now, self->text_at_decision) &&
+          now[strlen (self->text_at_decision)] != '\0')
+        rationale = g_strdup (now + strlen (self->text_at_decision));
+    }
+  if (!same)
+    g_clear_pointer (&self->text_at_decision, g_free);
 
   g_clear_pointer (&self->item, attest_review_item_free);
   g_clear_pointer (&self->rejected, g_free);

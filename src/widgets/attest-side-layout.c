@@ -15,6 +15,7 @@ struct _AttestSideLayout
   GtkLayoutManager parent_instance;
 
   int      breakpoint;
+  int      side_width;    /* the panel's wish when there is room (-1: its natural width) */
   gboolean side_first;
   gboolean stacked;
 };
@@ -24,6 +25,7 @@ enum
   PROP_0,
   PROP_BREAKPOINT,
   PROP_SIDE_FIRST,
+  PROP_SIDE_WIDTH,
   N_PROPS
 };
 
@@ -117,7 +119,8 @@ attest_side_layout_allocate (GtkLayoutManager *manager,
 
   if (!self->stacked)
     {
-      int side_width = MIN (side_nat, MAX (side_min, (int) (width * SIDE_MAX_FRACTION)));
+      int wish = MAX (side_nat, self->side_width);
+      int side_width = MIN (wish, MAX (side_min, (int) (width * SIDE_MAX_FRACTION)));
       int main_width = MAX (width - side_width, 0);
       int main_x = self->side_first ? side_width : 0;
       int side_x = self->side_first ? 0 : main_width;
@@ -170,6 +173,9 @@ attest_side_layout_get_property (GObject    *object,
     case PROP_SIDE_FIRST:
       g_value_set_boolean (value, self->side_first);
       break;
+    case PROP_SIDE_WIDTH:
+      g_value_set_int (value, self->side_width);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -191,6 +197,10 @@ attest_side_layout_set_property (GObject      *object,
       break;
     case PROP_SIDE_FIRST:
       self->side_first = g_value_get_boolean (value);
+      gtk_layout_manager_layout_changed (GTK_LAYOUT_MANAGER (self));
+      break;
+    case PROP_SIDE_WIDTH:
+      self->side_width = g_value_get_int (value);
       gtk_layout_manager_layout_changed (GTK_LAYOUT_MANAGER (self));
       break;
     default:
@@ -219,6 +229,11 @@ attest_side_layout_class_init (AttestSideLayoutClass *klass)
   properties[PROP_SIDE_FIRST] =
     g_param_spec_boolean ("side-first", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Beside, the panel's width when a third of the window allows it (a scrolled panel's
+   * natural width is only its minimum); -1: its natural width. */
+  properties[PROP_SIDE_WIDTH] =
+    g_param_spec_int ("side-width", NULL, NULL, -1, G_MAXINT, -1,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -226,6 +241,7 @@ static void
 attest_side_layout_init (AttestSideLayout *self)
 {
   self->breakpoint = DEFAULT_BREAKPOINT;
+  self->side_width = -1;
 }
 
 GtkLayoutManager *
