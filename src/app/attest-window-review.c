@@ -366,8 +366,9 @@ on_items_listed (GObject      *source,
   else if (items->len > 0 && status_rank (((AttestReviewItem *) items->pdata[0])->status) == 0)
     next = ((AttestReviewItem *) items->pdata[0])->id;
   review->want = -1;
-  /* The same item still on screen (a reload because something else changed: a scan, another
-   * window, the CLI): leave it be, or the rationale being typed would be wiped. */
+  /* The same item still on screen, undecided (a reload because something else changed: a
+   * scan, another window, the CLI): nothing to read again. A re-read would keep the typed
+   * rationale (attest_review_panel_take_item) but rebuild the frames on every reload. */
   if (next >= 0 && next == review->current)
     {
       AttestReviewItem *shown = attest_review_panel_get_item (get_panel (self));

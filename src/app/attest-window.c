@@ -86,6 +86,7 @@ update_actions (AttestWindow *self)
   GtkWidget *widget = GTK_WIDGET (self);
   gboolean open = self->pipeline != NULL;
   gboolean seekable = _attest_window_pipeline_seekable (self);
+  const char *uri;
 
   gtk_widget_action_set_enabled (widget, "video.toggle-play", open);
   gtk_widget_action_set_enabled (widget, "video.step-forward", seekable);
@@ -94,10 +95,9 @@ update_actions (AttestWindow *self)
   gtk_widget_action_set_enabled (widget, "video.seek-back", seekable);
   gtk_widget_set_sensitive (GTK_WIDGET (self->seek_scale), seekable);
   /* "Scan This Video": a file on screen (a camera is not a file to scan). */
+  uri = open ? attest_pipeline_get_uri (self->pipeline) : NULL;
   gtk_widget_action_set_enabled (widget, "win.scan-video",
-                                 open && g_str_has_prefix (attest_pipeline_get_uri (self->pipeline)
-                                                           ? attest_pipeline_get_uri (self->pipeline)
-                                                           : "", "file:"));
+                                 uri != NULL && g_str_has_prefix (uri, "file:"));
 }
 
 static void

@@ -70,6 +70,23 @@ source_name (const AttestReviewItem *item)
   return base != NULL ? g_filename_display_name (base) : g_strdup (item->source_uri);
 }
 
+/* A dim one-line caption of a queue row, shortened where `ellipsize` says. */
+static GtkWidget *
+caption_label (const char         *text,
+               PangoEllipsizeMode  ellipsize,
+               const char         *tooltip)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), ellipsize);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 24);
+  gtk_widget_set_tooltip_text (label, tooltip);
+  gtk_widget_add_css_class (label, "caption");
+  gtk_widget_add_css_class (label, "dim-label");
+  return label;
+}
+
 static GtkWidget *
 new_row (AttestReviewPage       *self,
          const AttestReviewItem *item)
@@ -79,7 +96,7 @@ new_row (AttestReviewPage       *self,
   GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *frame = gtk_frame_new (NULL);
   GtkWidget *picture = gtk_picture_new ();
-  GtkWidget *title, *subtitle, *status;
+  GtkWidget *title, *status;
   g_autoptr (GdkTexture) probe = NULL;
   g_autofree char *moment = attest_review_format_moment (item);
   g_autofree char *file = source_name (item);
@@ -112,25 +129,8 @@ new_row (AttestReviewPage       *self,
   /* The moment, and on a line of its own the video it is in: a narrow list keeps the name's
    * start and end ("case-12-…-cam3.mp4"). */
   sub = g_strdup_printf ("%s\n%s", moment, file);
-  subtitle = gtk_label_new (moment);
-  gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
-  gtk_label_set_max_width_chars (GTK_LABEL (subtitle), 24);
-  gtk_widget_set_tooltip_text (subtitle, sub);
-  gtk_widget_add_css_class (subtitle, "caption");
-  gtk_widget_add_css_class (subtitle, "dim-label");
-  gtk_box_append (GTK_BOX (texts), subtitle);
-  {
-    GtkWidget *video = gtk_label_new (file);
-
-    gtk_label_set_xalign (GTK_LABEL (video), 0);
-    gtk_label_set_ellipsize (GTK_LABEL (video), PANGO_ELLIPSIZE_MIDDLE);
-    gtk_label_set_max_width_chars (GTK_LABEL (video), 24);
-    gtk_widget_set_tooltip_text (video, sub);
-    gtk_widget_add_css_class (video, "caption");
-    gtk_widget_add_css_class (video, "dim-label");
-    gtk_box_append (GTK_BOX (texts), video);
-  }
+  gtk_box_append (GTK_BOX (texts), caption_label (moment, PANGO_ELLIPSIZE_END, sub));
+  gtk_box_append (GTK_BOX (texts), caption_label (file, PANGO_ELLIPSIZE_MIDDLE, sub));
   gtk_widget_set_hexpand (texts, TRUE);
   gtk_widget_set_valign (texts, GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (box), texts);
