@@ -32,6 +32,8 @@ packages=(
   libopencv-dev libsqlite3-dev sqlite3 libsodium-dev
   # run and test (headless too)
   xvfb xauth xdotool imagemagick libgl1-mesa-dri gstreamer1.0-tools
+  # the screen-reader check: the app's tree over AT-SPI in a D-Bus session of its own
+  libatspi2.0-dev at-spi2-core dbus-bin dbus-daemon
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x
   # the real photographs the sample video and the tests are made from

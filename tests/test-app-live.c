@@ -13,6 +13,7 @@
 
 #include "app/attest-application.h"
 #include "app/attest-window-private.h"
+#include "widgets/attest-video-page-private.h"
 #include "media/attest-video-paintable.h"
 #include "widgets/attest-candidate-panel.h"
 #include "widgets/attest-video-view.h"
@@ -88,7 +89,7 @@ static gboolean
 panel_counts (gpointer data)
 {
   PanelWait *wait = data;
-  const char *fmr = attest_candidate_panel_get_fmr_text (wait->window->candidate_panel);
+  const char *fmr = attest_candidate_panel_get_fmr_text (_attest_video_page_get_candidate_panel (wait->window->video_page));
   static char *last;
 
   if (g_strcmp0 (fmr, last) != 0)
@@ -191,7 +192,7 @@ test_cli_enrol_seen_live (void)
   g_application_activate (G_APPLICATION (app));
   g_assert_true (wait_for (app_ready, app));
   window = ATTEST_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
-  view = _attest_window_get_video_view (window);
+  view = _attest_video_page_get_video_view (_attest_window_get_video_page (window));
 
   /* The video, paused on the two cards: the newcomer is nobody yet. */
   open_paused_at (window, video, pts);
@@ -231,7 +232,7 @@ test_cli_enrol_seen_live (void)
   panel.text = after;
   g_assert_true (wait_for (panel_counts, &panel));
   g_test_message ("panel: %s",
-                  attest_candidate_panel_get_fmr_text (window->candidate_panel));
+                  attest_candidate_panel_get_fmr_text (_attest_video_page_get_candidate_panel (window->video_page)));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_application_quit (G_APPLICATION (app));

@@ -14,7 +14,9 @@
 #include "app/attest-import-dialog-private.h"
 #include "app/attest-settings.h"
 #include "app/attest-window-private.h"
+#include "widgets/attest-video-page-private.h"
 #include "media/attest-video-paintable.h"
+#include "review/attest-importer.h"
 #include "store/attest-gallery.h"
 #include "widgets/attest-gallery-page-private.h"
 #include "widgets/attest-video-view.h"
@@ -396,6 +398,199 @@ test_import_and_edit (void)
   remove_tree (tmp);
 }
 
+/* ---- merge: the most alike first, faces shown, undone ---------------------------------- */
+
+static void
+import_photo (AttestImporter *importer,
+              const char     *person,
+              guint           index,
+              const char     *as)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("ATTEST_DLIB_EXAMPLES"), "johns", person, NULL);
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  AttestImportResult result = { 0 };
+  const char *name;
+
+  g_assert_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_suffix (name, ".jpg"))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  g_assert_cmpuint (index, <, names->len);
+  path = g_build_filename (dir, names->pdata[index], NULL);
+  g_assert_true (attest_importer_import_file (importer, path, as, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (result.status, ==, ATTEST_IMPORT_ENROLLED);
+  attest_import_result_clear (&result);
+}
+
+static void
+copy_photo (const char *person,
+            guint       index,
+            const char *to_dir)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("ATTEST_DLIB_EXAMPLES"), "johns", person, NULL);
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *src = NULL;
+  g_autofree char *dst = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+  const char *name;
+
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_suffix (name, ".jpg"))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  src = g_build_filename (dir, names->pdata[index], NULL);
+  dst = g_build_filename (to_dir, names->pdata[index], NULL);
+  g_assert_true (g_file_get_contents (src, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (dst, contents, length, NULL));
+}
+
+static gboolean
+dialog_lists_people (gpointer data)
+{
+  return _attest_import_dialog_get_people_list (data) != NULL;
+}
+
+static gboolean
+page_lists_n_people (gpointer data)
+{
+  gpointer *args = data;
+
+  return !_attest_gallery_page_get_busy (args[0]) &&
+         g_list_model_get_n_items (_attest_gallery_page_get_identities (args[0])) ==
+           GPOINTER_TO_UINT (args[1]);
+}
+
+/* The same man enrolled twice, as "Zed Salley" and as "Alias": merging "Alias" proposes
+ * "Zed Salley" (his faces are the most alike), not "John_Schneider" (first by name), and
+ * shows the faces of both; the merge is undone from its toast, as an audited reversal. */
+static void
+test_merge_proposes_and_undoes (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *db = g_build_filename (tmp, "gallery.db", NULL);
+  g_autoptr (AttestSettings) settings = new_settings ();
+  g_autoptr (AttestStore) store = NULL;
+  g_autoptr (AttestImporter) importer = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AttestIdentity) alias = NULL;
+  AttestGalleryPage *page;
+  GtkWidget *window, *overlay, *faces;
+  GListModel *targets;
+  gpointer args[2];
+  guint pictures = 0;
+  gint64 alias_id;
+
+  store = attest_store_open (db, &error);
+  g_assert_no_error (error);
+  importer = attest_importer_new (store, vision, REVIEWER, "Case file photos");
+  import_photo (importer, "John_Salley", 0, "Zed Salley");
+  import_photo (importer, "John_Salley", 1, "Zed Salley");
+  import_photo (importer, "John_Salley", 2, "Alias");
+  import_photo (importer, "John_Schneider", 0, "John_Schneider");
+  import_photo (importer, "John_Schneider", 1, "John_Schneider");
+
+  window = gtk_window_new ();
+  overlay = adw_toast_overlay_new ();
+  page = ATTEST_GALLERY_PAGE (attest_gallery_page_new ());
+  adw_toast_overlay_set_child (ADW_TOAST_OVERLAY (overlay), GTK_WIDGET (page));
+  gtk_window_set_child (GTK_WINDOW (window), overlay);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 640);
+  g_object_bind_property (settings, "reviewer-name", page, "reviewer-name", G_BINDING_SYNC_CREATE);
+  attest_gallery_page_set_store (page, store);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_page (page);
+  g_assert_cmpuint (g_list_model_get_n_items (_attest_gallery_page_get_identities (page)), ==, 3);
+  alias = find_identity (page, "Alias");
+  alias_id = attest_identity_get_id (alias);
+  g_assert_true (_attest_gallery_page_select (page, alias_id));
+  wait_page (page);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "gallery.merge", NULL));
+  g_assert_true (wait_for (page_asks_merge, page));
+  targets = gtk_drop_down_get_model (GTK_DROP_DOWN (_attest_gallery_page_get_dialog_input (page)));
+  g_assert_cmpuint (g_list_model_get_n_items (targets), ==, 2);
+  g_test_message ("merge targets: %s, %s", gtk_string_list_get_string (GTK_STRING_LIST (targets), 0),
+                  gtk_string_list_get_string (GTK_STRING_LIST (targets), 1));
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (targets), 0), ==, "Zed Salley");
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (_attest_gallery_page_get_dialog_input (page))), ==, 0);
+  faces = _attest_gallery_page_get_merge_faces (page);
+  g_assert_nonnull (faces);
+  for (GtkWidget *w = find_widget (faces, GTK_TYPE_PICTURE, NULL, NULL); w != NULL;
+       w = gtk_widget_get_next_sibling (w))
+    pictures++;
+  g_assert_cmpuint (pictures, ==, 2);
+  save_widget_png (GTK_WIDGET (_attest_gallery_page_get_dialog (page)), "test-gallery-merge-dialog.png");
+
+  adw_message_dialog_response (_attest_gallery_page_get_dialog (page), "merge");
+  args[0] = page;
+  args[1] = GUINT_TO_POINTER (2);
+  g_assert_true (wait_for (page_lists_n_people, args));
+  g_assert_cmpuint (count_audit (store, "merge", NULL), ==, 1);
+  g_assert_nonnull (strstr (_attest_gallery_page_get_last_message (page), "merged"));
+
+  /* Undo: Alias is back, the same record with its one face, and the undo is audited. */
+  _attest_gallery_page_undo_merge (page);
+  args[1] = GUINT_TO_POINTER (3);
+  g_assert_true (wait_for (page_lists_n_people, args));
+  g_clear_object (&alias);
+  alias = find_identity (page, "Alias");
+  g_assert_nonnull (alias);
+  g_assert_cmpint (attest_identity_get_id (alias), ==, alias_id);
+  g_assert_cmpuint (attest_identity_get_n_faces (alias), ==, 1);
+  g_assert_cmpuint (count_audit (store, "unmerge", NULL), ==, 1);
+  g_test_message ("after undo: %s", _attest_gallery_page_get_last_message (page));
+
+  /* Importing more: before anything is enrolled, the dialog says whom each folder becomes,
+   * and warns of a new name like one already there. */
+  {
+    g_autofree char *more = g_build_filename (tmp, "more", NULL);
+    g_autofree char *zed = g_build_filename (more, "Zed_Salley", NULL);
+    g_autofree char *schneider = g_build_filename (more, "John_Schneider", NULL);
+    g_autofree char *hidden = g_build_filename (more, ".thumbnails", NULL);
+    g_autoptr (GFile) folder = g_file_new_for_path (more);
+    g_autoptr (AttestSettings) dialog_settings = new_settings ();
+    AttestImportDialog *dialog;
+    GtkListBox *rows;
+
+    g_assert_cmpint (g_mkdir_with_parents (zed, 0700), ==, 0);
+    g_assert_cmpint (g_mkdir_with_parents (schneider, 0700), ==, 0);
+    g_assert_cmpint (g_mkdir_with_parents (hidden, 0700), ==, 0);
+    copy_photo ("John_Salley", 2, zed);
+    copy_photo ("John_Schneider", 2, schneider);
+    copy_photo ("John_Schneider", 0, schneider);
+    dialog = attest_import_dialog_new_for_folder (NULL, store, vision, dialog_settings, folder);
+    gtk_window_present (GTK_WINDOW (dialog));
+    g_assert_true (wait_for (dialog_lists_people, dialog));
+    rows = _attest_import_dialog_get_people_list (dialog);
+    for (guint i = 0; i < 2; i++)
+      {
+        AdwActionRow *row = ADW_ACTION_ROW (gtk_list_box_get_row_at_index (rows, (int) i));
+
+        g_test_message ("import preview: %s: %s", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                        adw_action_row_get_subtitle (row));
+      }
+    g_assert_null (gtk_list_box_get_row_at_index (rows, 2));
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_list_box_get_row_at_index (rows, 0))),
+                     ==, "John_Schneider");
+    g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (gtk_list_box_get_row_at_index (rows, 0))),
+                     ==, "2 photos, added to “John_Schneider” (2 faces now)");
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (gtk_list_box_get_row_at_index (rows, 1))),
+                              "“Zed Salley” is already in the gallery"));
+    save_widget_png (GTK_WIDGET (dialog), "test-gallery-import-preview.png");
+    destroy_and_check_finalized (GTK_WINDOW (dialog));
+  }
+
+  destroy_and_check_finalized (GTK_WINDOW (window));
+  remove_tree (tmp);
+}
+
 /* ---- enrol by double-clicking a face in the window ---------------------------------- */
 
 typedef struct
@@ -529,7 +724,7 @@ test_enrol_by_click (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
   gtk_window_present (GTK_WINDOW (window));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
-  view = _attest_window_get_video_view (window);
+  view = _attest_video_page_get_video_view (_attest_window_get_video_page (window));
 
   open_paused_at (window, video, truth.pts);
   wait.view = view;
@@ -673,6 +868,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/gallery-ui/import-and-edit", test_import_and_edit);
+  g_test_add_func ("/gallery-ui/merge", test_merge_proposes_and_undoes);
   g_test_add_func ("/gallery-ui/enrol-by-click", test_enrol_by_click);
   g_test_add_func ("/gallery-ui/enrol-refuses-poor-box", test_enrol_refuses_poor_box);
 

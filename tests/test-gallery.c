@@ -1133,6 +1133,95 @@ test_merge (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (details, "matches_moved"), ==, 1);
 }
 
+/* A merge undone: the person comes back as the same record with her name and notes, the
+ * faces and the match the merge moved go back, a face enrolled into the other person since
+ * stays there, and the undo is an audited reversal naming the merge. A second undo, and an
+ * undo while the name is taken, are refused with nothing changed. */
+static void
+test_undo_merge (Fixture       *f,
+                 gconstpointer  data)
+{
+  static const char *const actions[] = { "enrol", "enrol", "enrol", "merge", "enrol",
+                                         "unmerge", NULL };
+  static const char *const all_actions[] = { "enrol", "enrol", "enrol", "merge", "enrol",
+                                             "unmerge", "merge", "enrol", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (AttestIdentity) back = NULL;
+  g_autoptr (AttestIdentity) ann_after = NULL;
+  AttestAuditEntry *entry;
+  JsonObject *details;
+  gint64 ann, annie, annie_face, merge_id;
+  Counts before;
+
+  enrol_synthetic (f->store, "Ann", 1);
+  annie_face = enrol_synthetic (f->store, "Annie", 2);
+  enrol_synthetic (f->store, "Annie", 3);
+  ann = identity_id_of (f->store, "Ann");
+  annie = identity_id_of (f->store, "Annie");
+  exec_sql (f->store, "UPDATE identities SET notes = 'Seen in Leeds' WHERE name = 'Ann'");
+  exec_sql (f->store, "UPDATE identities SET notes = 'Met at the 2019 hearing' WHERE name = 'Annie'");
+  insert_match (f->store, annie, annie_face);
+
+  /* Nothing to undo yet. */
+  g_assert_false (attest_store_undo_merge (f->store, annie, ann, ACTOR, NULL, &error));
+  g_assert_error (error, ATTEST_GALLERY_ERROR, ATTEST_GALLERY_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_true (attest_store_merge_identities (f->store, annie, ann, ACTOR, NULL, &error));
+  g_assert_no_error (error);
+  merge_id = query_int (f->store, "SELECT max (id) FROM audit");
+  /* Ann gets a face of her own after the merge. */
+  enrol_synthetic (f->store, "Ann", 4);
+
+  g_assert_true (attest_store_undo_merge (f->store, annie, ann, ACTOR, "Two people after all",
+                                          &error));
+  g_assert_no_error (error);
+
+  back = attest_store_get_identity (f->store, annie, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (attest_identity_get_name (back), ==, "Annie");
+  g_assert_cmpstr (attest_identity_get_notes (back), ==, "Met at the 2019 hearing");
+  g_assert_cmpuint (attest_identity_get_n_faces (back), ==, 2);
+  g_assert_cmpuint (attest_identity_get_n_matches (back), ==, 1);
+  ann_after = attest_store_get_identity (f->store, ann, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (attest_identity_get_n_faces (ann_after), ==, 2);
+  g_assert_cmpuint (attest_identity_get_n_matches (ann_after), ==, 0);
+  g_assert_cmpstr (attest_identity_get_notes (ann_after), ==, "Seen in Leeds");
+
+  entries = assert_audit (f->store, actions);
+  entry = last_audit (entries);
+  assert_subject (entry, "identity", annie);
+  g_assert_cmpstr (entry->rationale, ==, "Two people after all");
+  details = parse_details (entry, parser);
+  g_assert_cmpint (json_object_get_int_member (details, "undone_audit_id"), ==, merge_id);
+  g_assert_cmpint (json_object_get_int_member (details, "faces_moved_back"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (details, "matches_moved_back"), ==, 1);
+
+  /* Undone once only. */
+  before = counts (f->store);
+  g_assert_false (attest_store_undo_merge (f->store, annie, ann, ACTOR, NULL, &error));
+  g_assert_error (error, ATTEST_GALLERY_ERROR, ATTEST_GALLERY_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  assert_counts_equal (before, counts (f->store));
+
+  /* Merged again, and someone else takes the name "annie" meanwhile: refused, by name. */
+  g_assert_true (attest_store_merge_identities (f->store, annie, ann, ACTOR, NULL, &error));
+  g_assert_no_error (error);
+  enrol_synthetic (f->store, "annie", 5);
+  before = counts (f->store);
+  g_assert_false (attest_store_undo_merge (f->store, annie, ann, ACTOR, NULL, &error));
+  g_assert_error (error, ATTEST_GALLERY_ERROR, ATTEST_GALLERY_ERROR_EXISTS);
+  g_assert_cmpstr (error->message, ==,
+                   "Could not undo the merge: another person is called “Annie” now");
+  g_clear_error (&error);
+  assert_counts_equal (before, counts (f->store));
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  entries = assert_audit (f->store, all_actions);
+}
+
 /* ---- delete ---- */
 
 static void
@@ -1397,6 +1486,7 @@ main (int   argc,
   ADD ("/gallery/list-search", test_list_search);
   ADD ("/gallery/rename", test_rename);
   ADD ("/gallery/merge", test_merge);
+  ADD ("/gallery/undo-merge", test_undo_merge);
   ADD ("/gallery/delete", test_delete);
   ADD ("/gallery/async", test_async);
 

@@ -16,6 +16,7 @@
 #include "media/attest-video-paintable.h"
 #include "app/attest-enrol-dialog-private.h"
 #include "app/attest-window-private.h"
+#include "widgets/attest-video-page-private.h"
 #include "review/attest-importer.h"
 #include "review/attest-review-queue.h"
 #include "review/attest-search.h"
@@ -208,7 +209,7 @@ open_at (GstClockTime pts)
 {
   AttestWindow *window = new_window ();
   g_autoptr (GFile) file = g_file_new_for_path (g_getenv ("ATTEST_SAMPLE_VIDEO"));
-  AttestVideoView *view = _attest_window_get_video_view (window);
+  AttestVideoView *view = _attest_video_page_get_video_view (_attest_window_get_video_page (window));
   FrameWait wait = { view, pts };
 
   open_paused_at (window, file, pts);
@@ -281,9 +282,9 @@ test_suggestion_and_panel (void)
   /* 3 s: John_Salley (175 px) and John_Savage (130 px) cards, both whole. */
   GstClockTime pts = frame_pts (3000);
   AttestWindow *window = open_at (pts);
-  AttestVideoView *view = _attest_window_get_video_view (window);
+  AttestVideoView *view = _attest_video_page_get_video_view (_attest_window_get_video_page (window));
   AttestDetections *d = attest_video_view_get_detections (view);
-  AttestCandidatePanel *panel = window->candidate_panel;
+  AttestCandidatePanel *panel = _attest_video_page_get_candidate_panel (window->video_page);
   g_autoptr (GdkTexture) texture = NULL;
   g_auto (Pixels) pixels = { 0 };
   graphene_rect_t rect;
@@ -458,8 +459,8 @@ test_panel_follows_face (void)
 {
   GstClockTime pts = frame_pts (3000);
   AttestWindow *window = open_at (pts);
-  AttestVideoView *view = _attest_window_get_video_view (window);
-  AttestCandidatePanel *panel = window->candidate_panel;
+  AttestVideoView *view = _attest_video_page_get_video_view (_attest_window_get_video_page (window));
+  AttestCandidatePanel *panel = _attest_video_page_get_candidate_panel (window->video_page);
   g_autoptr (GFile) file = g_file_new_for_path (g_getenv ("ATTEST_SAMPLE_VIDEO"));
   GstClockTime group = frame_pts (18500);
   FrameWait wait = { view, group };
@@ -472,7 +473,7 @@ test_panel_follows_face (void)
   g_assert_cmpuint (attest_video_view_get_selected_track (view), >, 0);
 
   /* 18.5 s, paused: the group photo; the selected card is not on this frame. */
-  attest_pipeline_seek (_attest_window_get_pipeline (window), group);
+  attest_pipeline_seek (_attest_video_page_get_pipeline (_attest_window_get_video_page (window)), group);
   g_assert_true (wait_for (matched_on_target, &wait));
   while (g_main_context_iteration (NULL, FALSE));
   g_assert_cmpint (attest_video_view_get_selected_face (view), ==, -1);
@@ -534,14 +535,14 @@ test_window_sizes (void)
 {
   static const int sizes[][2] = { { 360, 640 }, { 800, 600 }, { 1366, 768 }, { 2560, 1440 } };
   AttestWindow *window = open_at (frame_pts (3000));
-  AttestVideoView *view = _attest_window_get_video_view (window);
-  GtkWidget *panel = GTK_WIDGET (window->candidate_panel);
+  AttestVideoView *view = _attest_video_page_get_video_view (_attest_window_get_video_page (window));
+  GtkWidget *panel = GTK_WIDGET (_attest_video_page_get_candidate_panel (window->video_page));
   g_autoptr (GString) problems = g_string_new (NULL);
   graphene_rect_t rect;
 
   g_assert_true (attest_video_view_get_face_rect (view, 0, &rect));
   click_view (view, 1, rect.origin.x + rect.size.width / 2, rect.origin.y + rect.size.height / 2);
-  g_assert_true (attest_candidate_panel_get_has_face (window->candidate_panel));
+  g_assert_true (attest_candidate_panel_get_has_face (_attest_video_page_get_candidate_panel (window->video_page)));
 
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
@@ -612,7 +613,7 @@ test_group_no_match (void)
   /* 18.5 s: the group photo, three people who are not in the gallery. */
   GstClockTime pts = frame_pts (18500);
   AttestWindow *window = open_at (pts);
-  AttestVideoView *view = _attest_window_get_video_view (window);
+  AttestVideoView *view = _attest_video_page_get_video_view (_attest_window_get_video_page (window));
   AttestDetections *d = attest_video_view_get_detections (view);
   g_autoptr (GdkTexture) texture = NULL;
   g_auto (Pixels) pixels = { 0 };
@@ -654,7 +655,7 @@ test_small_cards (void)
   /* 24.5 s: three small cards, faces ~43-51 px wide. */
   GstClockTime pts = frame_pts (24500);
   AttestWindow *window = open_at (pts);
-  AttestVideoView *view = _attest_window_get_video_view (window);
+  AttestVideoView *view = _attest_video_page_get_video_view (_attest_window_get_video_page (window));
   AttestDetections *d = attest_video_view_get_detections (view);
   g_autoptr (GdkTexture) texture = NULL;
   guint judged = 0;
@@ -747,7 +748,7 @@ position_reached (gpointer data)
 {
   FrameWait *wait = data;
   AttestWindow *window = ATTEST_WINDOW (gtk_widget_get_root (GTK_WIDGET (wait->view)));
-  AttestPipeline *pipeline = _attest_window_get_pipeline (window);
+  AttestPipeline *pipeline = _attest_video_page_get_pipeline (_attest_window_get_video_page (window));
 
   return attest_pipeline_get_position (pipeline) >= wait->target;
 }
@@ -837,8 +838,8 @@ static void
 play_until (AttestWindow *window,
             guint         ms)
 {
-  AttestPipeline *pipeline = _attest_window_get_pipeline (window);
-  FrameWait wait = { _attest_window_get_video_view (window), frame_pts (ms) };
+  AttestPipeline *pipeline = _attest_video_page_get_pipeline (_attest_window_get_video_page (window));
+  FrameWait wait = { _attest_video_page_get_video_view (_attest_window_get_video_page (window)), frame_pts (ms) };
 
   attest_pipeline_play (pipeline);
   g_assert_true (wait_for (position_reached, &wait));
@@ -850,7 +851,7 @@ play_until (AttestWindow *window,
 static gboolean
 queue_written (gpointer data)
 {
-  return _attest_window_get_queue_in_flight (data) == 0;
+  return _attest_video_page_get_queue_in_flight (_attest_window_get_video_page (data)) == 0;
 }
 
 typedef struct
@@ -875,7 +876,7 @@ test_queue_from_playback (void)
 {
   /* 8 s to 15 s: John_Shimkus (8.7-12.9 s) and John_Simm (9.5-13.3 s) come and go. */
   AttestWindow *window = open_at (frame_pts (8000));
-  AttestPipeline *pipeline = _attest_window_get_pipeline (window);
+  AttestPipeline *pipeline = _attest_video_page_get_pipeline (_attest_window_get_video_page (window));
   g_autoptr (GPtrArray) items = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) summaries = g_ptr_array_new_with_free_func (
@@ -1014,7 +1015,7 @@ test_rejected_not_suggested_live (void)
 {
   /* 10.04 s: the frame the reviewer rejected "John_Shimkus" on (queue-from-playback). */
   AttestWindow *window = open_at (frame_pts (10040));
-  AttestVideoView *view = _attest_window_get_video_view (window);
+  AttestVideoView *view = _attest_video_page_get_video_view (_attest_window_get_video_page (window));
   LabelWait shimkus = { view, "John_Shimkus", FALSE };
   LabelWait simm = { view, "John_Simm", TRUE };
   g_autoptr (GError) error = NULL;
@@ -1043,7 +1044,7 @@ test_rejected_not_suggested_live (void)
 
         /* Selected, the panel lists it apart, saying why it is not offered. */
         {
-          AttestCandidatePanel *panel = window->candidate_panel;
+          AttestCandidatePanel *panel = _attest_video_page_get_candidate_panel (window->video_page);
           graphene_rect_t rect;
           gboolean listed = FALSE;
 
@@ -1078,7 +1079,7 @@ test_rejected_not_suggested_live (void)
     g_assert_no_error (error);
     g_assert_cmpuint (attest_rejections_get_n (left), ==, 0);
   }
-  _attest_window_rejections_changed (window);
+  _attest_video_page_reload_rejections (_attest_window_get_video_page (window));
   shimkus.suggested = TRUE;
   g_assert_true (wait_for (person_labelled, &shimkus));
 
@@ -1091,7 +1092,7 @@ test_send_to_review (void)
   /* 18.5 s: the group photo, three people who are not in the gallery ("No match"). */
   GstClockTime pts = frame_pts (18500);
   AttestWindow *window = open_at (pts);
-  AttestVideoView *view = _attest_window_get_video_view (window);
+  AttestVideoView *view = _attest_video_page_get_video_view (_attest_window_get_video_page (window));
   g_autoptr (GPtrArray) before = attest_store_list_review_items (store, NULL, NULL);
   g_autoptr (GPtrArray) after = NULL;
   const AttestReviewItem *item;
@@ -1100,14 +1101,14 @@ test_send_to_review (void)
   ToastWait again = { window, NULL, "is in the review queue already" };
 
   /* Nothing selected: the action says what to do. */
-  gtk_widget_activate_action (GTK_WIDGET (window), "face.send-to-review", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window->video_page), "face.send-to-review", NULL);
   g_assert_cmpstr (_attest_window_get_last_toast_title (window), ==,
                    "Select a face first: click its box");
 
   g_assert_true (attest_video_view_get_face_rect (view, 0, &rect));
   click_view (view, 1, rect.origin.x + rect.size.width / 2, rect.origin.y + rect.size.height / 2);
   g_assert_cmpint (attest_video_view_get_face_state (view, 0), ==, ATTEST_FACE_STATE_NO_MATCH);
-  gtk_widget_activate_action (GTK_WIDGET (window), "face.send-to-review", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window->video_page), "face.send-to-review", NULL);
   g_assert_true (wait_for (toast_shown, &sent));
   g_assert_true (wait_for (queue_written, window));
 
@@ -1122,7 +1123,7 @@ test_send_to_review (void)
     g_assert_cmpfloat (item->candidates[c].score, <, item->threshold);
 
   /* Sent twice: said, not queued again. */
-  gtk_widget_activate_action (GTK_WIDGET (window), "face.send-to-review", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window->video_page), "face.send-to-review", NULL);
   g_assert_true (wait_for (toast_shown, &again));
   g_assert_true (wait_for (queue_written, window));
   g_clear_pointer (&after, g_ptr_array_unref);

@@ -17,6 +17,7 @@
 
 #include "app/attest-preferences-window.h"
 #include "app/attest-window-private.h"
+#include "widgets/attest-video-page-private.h"
 #include "review/attest-importer.h"
 #include "review/attest-search.h"
 #include "store/attest-gallery.h"
@@ -1071,12 +1072,12 @@ static gboolean
 playing_near (gpointer data)
 {
   AttestWindow *window = data;
-  AttestPipeline *pipeline = _attest_window_get_pipeline (window);
+  AttestPipeline *pipeline = _attest_video_page_get_pipeline (_attest_window_get_video_page (window));
 
   AttestReviewItem *item = attest_review_panel_get_item (panel_of (window));
   GstClockTime position;
 
-  if (pipeline == NULL || _attest_window_get_opening (window) || item == NULL ||
+  if (pipeline == NULL || attest_video_page_get_opening (_attest_window_get_video_page (window)) || item == NULL ||
       !attest_pipeline_get_playing (pipeline))
     return FALSE;
   position = attest_pipeline_get_position (pipeline);
@@ -1094,13 +1095,13 @@ test_play_moment (void)
   show_review (window);
   wait_shows (window, made_item (1)->id);
   g_assert_true (wait_for (widget_sensitive, button_for (window, "review.play")));
-  g_assert_null (_attest_window_get_pipeline (window));
+  g_assert_null (_attest_video_page_get_pipeline (_attest_window_get_video_page (window)));
 
   press (window, "alt+p", GDK_KEY_p, GDK_ALT_MASK);
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (window->view_stack), ==, "video");
   g_assert_true (wait_for (playing_near, window));
   g_test_message ("playing at %" G_GUINT64_FORMAT " ms for a moment starting at %" G_GINT64_FORMAT " ms",
-                  attest_pipeline_get_position (_attest_window_get_pipeline (window)) / GST_MSECOND,
+                  attest_pipeline_get_position (_attest_video_page_get_pipeline (_attest_window_get_video_page (window))) / GST_MSECOND,
                   attest_review_panel_get_item (panel_of (window))->start_ms);
   /* Playing the moment decides nothing. */
   g_assert_cmpint (query_int ("SELECT count (*) FROM matches WHERE revoked_at IS NULL"), ==, 2);
@@ -1111,7 +1112,7 @@ test_play_moment (void)
 static gboolean
 not_scanning (gpointer data)
 {
-  return !_attest_window_get_scanning (data);
+  return !attest_review_page_get_scanning (_attest_window_get_review_page (data));
 }
 
 typedef struct
@@ -1161,7 +1162,7 @@ test_scan (void)
   panel = panel_of (window);
   attest_window_open_file (window, sample);
   g_assert_true (wait_for (window_done_opening, window));
-  g_assert_nonnull (_attest_window_get_pipeline (window));
+  g_assert_nonnull (_attest_video_page_get_pipeline (_attest_window_get_video_page (window)));
   show_review (window);
   wait_shows (window, made_item (1)->id);
   rows_before = attest_review_page_get_n_rows (page);
@@ -1170,8 +1171,8 @@ test_scan (void)
    * (win.scan-video) takes the one on screen, as here. */
   g_assert_true (gtk_widget_get_visible (button_for (window, "win.scan")));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.scan-video", NULL));
-  g_assert_true (_attest_window_get_scanning (window));
-  g_assert_false (attest_pipeline_get_playing (_attest_window_get_pipeline (window)));
+  g_assert_true (attest_review_page_get_scanning (_attest_window_get_review_page (window)));
+  g_assert_false (attest_pipeline_get_playing (_attest_video_page_get_pipeline (_attest_window_get_video_page (window))));
   g_assert_nonnull (attest_review_page_get_scan_text (page));
   g_assert_nonnull (strstr (attest_review_page_get_scan_text (page), "Scanning “attest-sample.mp4”"));
 
@@ -1179,7 +1180,7 @@ test_scan (void)
   rows = (RowsWait) { page, rows_before };
   g_assert_true (wait_long (more_rows, &rows));
   g_assert_cmpint (attest_review_panel_get_item (panel)->id, ==, made_item (1)->id);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.scan-cancel", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window->review_page), "scan.cancel", NULL));
   g_assert_true (wait_for (not_scanning, window));
   g_assert_null (attest_review_page_get_scan_text (page));
   wait_toast (window, "Scan ");
@@ -1331,7 +1332,7 @@ test_toast_clear_of_controls (void)
   adw_view_stack_set_visible_child_name (window->view_stack, "video");
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   attest_window_show_toast (window, "A message about the video");
-  assert_toast_clear_of (window, window->controls);
+  assert_toast_clear_of (window, attest_video_page_get_controls (window->video_page));
   destroy_and_check_finalized (GTK_WINDOW (window));
 }
 

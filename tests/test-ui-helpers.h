@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "app/attest-window-private.h"
+#include "widgets/attest-video-page-private.h"
 #include "media/attest-video-paintable.h"
 #include "widgets/attest-video-view.h"
 
@@ -299,7 +300,7 @@ colour_near (const Pixels *pixels,
 G_GNUC_UNUSED static gboolean
 window_done_opening (gpointer data)
 {
-  return !_attest_window_get_opening (data);
+  return !attest_video_page_get_opening (_attest_window_get_video_page (data));
 }
 
 G_GNUC_UNUSED static gboolean
@@ -319,10 +320,10 @@ open_paused_at (AttestWindow *window,
 
   attest_window_open_file (window, file);
   g_assert_true (wait_for (window_done_opening, window));
-  pipeline = _attest_window_get_pipeline (window);
+  pipeline = _attest_video_page_get_pipeline (_attest_window_get_video_page (window));
   g_assert_nonnull (pipeline);
   if (attest_pipeline_get_playing (pipeline))
-    gtk_widget_activate_action (GTK_WIDGET (window), "video.toggle-play", NULL);
+    gtk_widget_activate_action (GTK_WIDGET (window->video_page), "video.toggle-play", NULL);
   g_assert_true (wait_for (not_playing, pipeline));
   attest_pipeline_seek (pipeline, pts);
   return pipeline;

@@ -13,6 +13,7 @@
 #include "app/attest-preferences-window.h"
 #include "app/attest-settings.h"
 #include "app/attest-window-private.h"
+#include "widgets/attest-video-page-private.h"
 #include "media/attest-video-paintable.h"
 #include "widgets/attest-side-layout.h"
 #include "widgets/attest-video-view.h"
@@ -79,7 +80,7 @@ open_sample (AttestWindow *window)
   attest_window_open_file (window, file);
   g_assert_true (wait_for (window_done_opening, window));
   g_assert_cmpstr (_attest_window_get_last_toast_title (window), ==, NULL);
-  g_assert_nonnull (_attest_window_get_pipeline (window));
+  g_assert_nonnull (_attest_video_page_get_pipeline (_attest_window_get_video_page (window)));
 }
 
 /* A box-blue pixel within 2 px of (x, y). */
@@ -263,9 +264,9 @@ test_empty_window (void)
   g_assert_cmpstr (window_subtitle (GTK_WIDGET (window)), ==, "");
 
   /* Nothing to play: the playback keys do nothing. */
-  g_assert_null (_attest_window_get_pipeline (window));
-  gtk_widget_activate_action (GTK_WIDGET (window), "video.toggle-play", NULL);
-  g_assert_null (_attest_window_get_pipeline (window));
+  g_assert_null (_attest_video_page_get_pipeline (_attest_window_get_video_page (window)));
+  gtk_widget_activate_action (GTK_WIDGET (window->video_page), "video.toggle-play", NULL);
+  g_assert_null (_attest_video_page_get_pipeline (_attest_window_get_video_page (window)));
 
   destroy_and_check_finalized (GTK_WINDOW (window));
 }
@@ -290,7 +291,7 @@ static void
 test_video_boxes (void)
 {
   AttestWindow *window = new_window ();
-  AttestVideoView *view = _attest_window_get_video_view (window);
+  AttestVideoView *view = _attest_video_page_get_video_view (_attest_window_get_video_page (window));
   g_autoptr (GdkTexture) with_boxes = NULL;
   g_autoptr (GdkTexture) without_boxes = NULL;
   g_autoptr (AttestDetections) detections = NULL;
@@ -314,7 +315,7 @@ test_video_boxes (void)
                   GST_TIME_ARGS (truth.pts), truth.n_faces);
 
   open_sample (window);
-  pipeline = _attest_window_get_pipeline (window);
+  pipeline = _attest_video_page_get_pipeline (_attest_window_get_video_page (window));
   g_assert_cmpstr (visible_page (GTK_WIDGET (window)), ==, "video");
   g_assert_cmpstr (window_subtitle (GTK_WIDGET (window)), ==, "attest-sample.mp4");
 
@@ -323,7 +324,7 @@ test_video_boxes (void)
 
   /* Opening plays; Space's action pauses, and the button then offers Play. */
   if (attest_pipeline_get_playing (pipeline))
-    gtk_widget_activate_action (GTK_WIDGET (window), "video.toggle-play", NULL);
+    gtk_widget_activate_action (GTK_WIDGET (window->video_page), "video.toggle-play", NULL);
   g_assert_true (wait_for (not_playing, pipeline));
   play_button = find_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, has_action_name, "video.toggle-play");
   g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (play_button)), ==,
@@ -435,7 +436,7 @@ test_video_boxes (void)
 
   /* One frame back: an earlier frame than the analysed one never gets its boxes (checked
    * by the watch on every frame), and once it is analysed it has boxes again. */
-  gtk_widget_activate_action (GTK_WIDGET (window), "video.step-back", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window->video_page), "video.step-back", NULL);
   wait.target = truth.pts - 40 * GST_MSECOND;
   g_assert_true (wait_for (boxes_on_target_frame, &wait));
 
@@ -456,7 +457,7 @@ test_video_boxes (void)
   g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), "No faces"));
 
   /* Play a moment through the main loop so the rule is checked on moving video too. */
-  gtk_widget_activate_action (GTK_WIDGET (window), "video.toggle-play", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window->video_page), "video.toggle-play", NULL);
   watch.target_checked = watch.frames_checked + 25;
   g_assert_true (wait_for (watch_reached_target, &watch));
   g_test_message ("PTS rule held on %u frames shown, %u of them with boxes; analysis interval "
@@ -581,7 +582,7 @@ static void
 test_boxes_while_playing (void)
 {
   AttestWindow *window = new_window ();
-  AttestVideoView *view = _attest_window_get_video_view (window);
+  AttestVideoView *view = _attest_video_page_get_video_view (_attest_window_get_video_page (window));
   g_autoptr (GArray) frames = load_sample_frames ();
   AttestVideoPaintable *paintable;
   AttestPipeline *pipeline;
@@ -592,7 +593,7 @@ test_boxes_while_playing (void)
 
   load_truth_frame (&most_faces);
   open_sample (window);
-  pipeline = _attest_window_get_pipeline (window);
+  pipeline = _attest_video_page_get_pipeline (_attest_window_get_video_page (window));
   paintable = ATTEST_VIDEO_PAINTABLE (attest_video_view_get_paintable (view));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (view)), >, 0);
@@ -695,7 +696,7 @@ test_bad_file_keeps_video (void)
   g_assert_no_error (error);
 
   open_sample (window);
-  pipeline = _attest_window_get_pipeline (window);
+  pipeline = _attest_video_page_get_pipeline (_attest_window_get_video_page (window));
   uri = g_strdup (attest_pipeline_get_uri (pipeline));
 
   file = g_file_new_for_path (path);
@@ -707,12 +708,12 @@ test_bad_file_keeps_video (void)
 
   /* The toast is on screen, and the video that was open still is. */
   g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), "x.mp4"));
-  g_assert_true (_attest_window_get_pipeline (window) == pipeline);
+  g_assert_true (_attest_video_page_get_pipeline (_attest_window_get_video_page (window)) == pipeline);
   g_assert_cmpstr (attest_pipeline_get_uri (pipeline), ==, uri);
   g_assert_cmpstr (visible_page (GTK_WIDGET (window)), ==, "video");
   g_assert_cmpstr (window_subtitle (GTK_WIDGET (window)), ==, "attest-sample.mp4");
   g_assert_true (GST_CLOCK_TIME_IS_VALID (attest_video_paintable_get_pts (
-    ATTEST_VIDEO_PAINTABLE (attest_video_view_get_paintable (_attest_window_get_video_view (window))))));
+    ATTEST_VIDEO_PAINTABLE (attest_video_view_get_paintable (_attest_video_page_get_video_view (_attest_window_get_video_page (window)))))));
 
   /* A file that is not there says so, by name. */
   missing = g_build_filename (dir, "gone.mp4", NULL);
@@ -721,7 +722,7 @@ test_bad_file_keeps_video (void)
   toast_wait[1] = "gone.mp4";
   g_assert_true (wait_for (toast_naming, toast_wait));
   g_test_message ("toast: %s", _attest_window_get_last_toast_title (window));
-  g_assert_true (_attest_window_get_pipeline (window) == pipeline);
+  g_assert_true (_attest_video_page_get_pipeline (_attest_window_get_video_page (window)) == pipeline);
 
   destroy_and_check_finalized (GTK_WINDOW (window));
   g_unlink (path);
@@ -731,7 +732,7 @@ test_bad_file_keeps_video (void)
 static gboolean
 showing_video (gpointer window)
 {
-  return _attest_window_get_pipeline (window) != NULL &&
+  return _attest_video_page_get_pipeline (_attest_window_get_video_page (window)) != NULL &&
          g_strcmp0 (visible_page (window), "video") == 0;
 }
 
@@ -822,7 +823,7 @@ test_no_camera (void)
   g_assert_true (g_str_has_prefix (toast, "No camera was found"));
   g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), "No camera was found"));
   g_assert_cmpstr (visible_page (GTK_WIDGET (window)), ==, "empty");
-  g_assert_null (_attest_window_get_pipeline (window));
+  g_assert_null (_attest_video_page_get_pipeline (_attest_window_get_video_page (window)));
 
   destroy_and_check_finalized (GTK_WINDOW (window));
 }

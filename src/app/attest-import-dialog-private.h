@@ -13,6 +13,9 @@ GtkProgressBar *_attest_import_dialog_get_progress_bar (AttestImportDialog *self
 const char     *_attest_import_dialog_get_status_text  (AttestImportDialog *self);
 /* The rows of the skipped-files list (AdwActionRow: file name, reason). */
 GtkListBox     *_attest_import_dialog_get_skipped_list (AttestImportDialog *self);
+/* A folder import's people (AdwActionRow: folder name; photos and whom they go to), NULL
+ * until they are read. */
+GtkListBox     *_attest_import_dialog_get_people_list  (AttestImportDialog *self);
 gboolean        _attest_import_dialog_get_running      (AttestImportDialog *self);
 gboolean        _attest_import_dialog_get_finished     (AttestImportDialog *self);
 

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "review/attest-importer.h"
+#include "store/attest-gallery.h"
 #include "attest-import-dialog.h"
 #include "attest-import-dialog-private.h"
 
@@ -24,6 +25,8 @@ struct _AttestImportDialog
   AdwEntryRow    *name_row;
   AdwEntryRow    *basis_row;
   AdwEntryRow    *reviewer_row;
+  AdwPreferencesGroup *people_group;
+  GtkListBox     *people_list;
   GtkLabel       *status_label;
   GtkProgressBar *progress_bar;
   GtkLabel       *skipped_heading;
@@ -307,6 +310,8 @@ attest_import_dialog_class_init (AttestImportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AttestImportDialog, name_row);
   gtk_widget_class_bind_template_child (widget_class, AttestImportDialog, basis_row);
   gtk_widget_class_bind_template_child (widget_class, AttestImportDialog, reviewer_row);
+  gtk_widget_class_bind_template_child (widget_class, AttestImportDialog, people_group);
+  gtk_widget_class_bind_template_child (widget_class, AttestImportDialog, people_list);
   gtk_widget_class_bind_template_child (widget_class, AttestImportDialog, status_label);
   gtk_widget_class_bind_template_child (widget_class, AttestImportDialog, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, AttestImportDialog, skipped_heading);
@@ -348,6 +353,158 @@ import_dialog_new (GtkWindow      *parent,
   return self;
 }
 
+/* ---- a folder import's preview ---- */
+
+typedef struct
+{
+  char  *name;        /* the folder's name: the person's */
+  guint  n_photos;
+  char  *existing;    /* the stored name of the person it adds to, or NULL: a new person */
+  guint  n_faces;     /* ... and their faces now */
+  char  *like;        /* a new person whose name looks like this stored one, or NULL */
+} PersonPreview;
+
+static void
+person_preview_free (gpointer data)
+{
+  PersonPreview *p = data;
+
+  g_free (p->name);
+  g_free (p->existing);
+  g_free (p->like);
+  g_free (p);
+}
+
+static gboolean
+is_photo_name (const char *name)
+{
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  return name[0] != '.' && (g_str_has_suffix (lower, ".jpg") || g_str_has_suffix (lower, ".jpeg") ||
+                            g_str_has_suffix (lower, ".png"));
+}
+
+static int
+compare_previews (gconstpointer a,
+                  gconstpointer b)
+{
+  return g_strcmp0 ((*(PersonPreview **) a)->name, (*(PersonPreview **) b)->name);
+}
+
+/* On the store's worker: the person folders as the importer will see them (hidden ones left
+ * out), each with its photos and whom it adds to. */
+static gpointer
+read_preview (AttestStore  *store,
+              gpointer      data,
+              GError      **error)
+{
+  GFile *folder = data;
+  g_autoptr (GFileEnumerator) children = NULL;
+  g_autoptr (GPtrArray) people = g_ptr_array_new_with_free_func (person_preview_free);
+  GFileInfo *info;
+
+  children = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                        G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                                        G_FILE_ATTRIBUTE_STANDARD_IS_HIDDEN,
+                                        G_FILE_QUERY_INFO_NONE, NULL, error);
+  if (children == NULL)
+    return NULL;
+  while ((info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autoptr (GFileInfo) owned = info;
+      g_autoptr (GFile) dir = NULL;
+      g_autoptr (GFileEnumerator) photos = NULL;
+      g_autoptr (GListStore) found = NULL;
+      PersonPreview *p;
+      GFileInfo *photo;
+
+      if (g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY || g_file_info_get_is_hidden (info))
+        continue;
+      p = g_new0 (PersonPreview, 1);
+      p->name = g_strdup (g_file_info_get_name (info));
+      g_ptr_array_add (people, p);
+      dir = g_file_get_child (folder, p->name);
+      photos = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                          G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                          G_FILE_QUERY_INFO_NONE, NULL, NULL);
+      while (photos != NULL && (photo = g_file_enumerator_next_file (photos, NULL, NULL)) != NULL)
+        {
+          if (g_file_info_get_file_type (photo) == G_FILE_TYPE_REGULAR &&
+              is_photo_name (g_file_info_get_name (photo)))
+            p->n_photos++;
+          g_object_unref (photo);
+        }
+      /* Names are one person ignoring case, as the store has them. */
+      found = attest_store_list_identities (store, p->name, error);
+      if (found == NULL)
+        return NULL;
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (found)); i++)
+        {
+          g_autoptr (AttestIdentity) identity = g_list_model_get_item (G_LIST_MODEL (found), i);
+          g_autofree char *a = g_utf8_casefold (attest_identity_get_name (identity), -1);
+          g_autofree char *b = g_utf8_casefold (p->name, -1);
+
+          if (g_strcmp0 (a, b) == 0)
+            {
+              p->existing = g_strdup (attest_identity_get_name (identity));
+              p->n_faces = attest_identity_get_n_faces (identity);
+            }
+        }
+      if (p->existing == NULL)
+        p->like = attest_store_find_name_like (store, p->name, -1, NULL);
+    }
+  g_ptr_array_sort (people, compare_previews);
+  return g_steal_pointer (&people);
+}
+
+static void
+on_preview_read (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (AttestImportDialog) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) people = attest_store_read_finish (ATTEST_STORE (source), result, &error);
+
+  if (people == NULL || self->people_list == NULL)
+    return;  /* the import itself says what is wrong with the folder */
+  for (guint i = 0; i < people->len; i++)
+    {
+      PersonPreview *p = people->pdata[i];
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *photos = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u photo",
+                                                              "%u photos", p->n_photos),
+                                                 p->n_photos);
+      g_autofree char *subtitle = NULL;
+
+      if (p->existing != NULL)
+        /* Translators: "3 photos, added to “Ann Jones” (2 faces now)". */
+        subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                 "%s, added to “%s” (%u face now)",
+                                                 "%s, added to “%s” (%u faces now)", p->n_faces),
+                                    photos, p->existing, p->n_faces);
+      else if (p->like != NULL)
+        subtitle = g_strdup_printf (_("%s, a new person — “%s” is already in the gallery: the "
+                                      "same person under another name?"), photos, p->like);
+      else
+        subtitle = g_strdup_printf (_("%s, a new person"), photos);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), p->name);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      if (p->like != NULL)
+        {
+          GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+
+          gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                          _("Name like another person’s"), -1);
+          gtk_widget_add_css_class (icon, "warning");
+          adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+        }
+      gtk_list_box_append (self->people_list, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->people_group), people->len > 0);
+}
+
 AttestImportDialog *
 attest_import_dialog_new_for_folder (GtkWindow      *parent,
                                      AttestStore    *store,
@@ -376,6 +533,9 @@ attest_import_dialog_new_for_folder (GtkWindow      *parent,
   gtk_widget_set_visible (GTK_WIDGET (self->name_row), FALSE);
   gtk_window_set_title (GTK_WINDOW (self), _("Import People"));
   update_state (self);
+  attest_store_read_async (store, read_preview, g_object_ref (folder), g_object_unref,
+                           (GDestroyNotify) g_ptr_array_unref, self->cancellable,
+                           on_preview_read, g_object_ref (self));
 
   return self;
 }
@@ -417,6 +577,14 @@ attest_import_dialog_new_for_files (GtkWindow      *parent,
 }
 
 /* ---- for tests --------------------------------------------------------------------- */
+
+GtkListBox *
+_attest_import_dialog_get_people_list (AttestImportDialog *self)
+{
+  g_return_val_if_fail (ATTEST_IS_IMPORT_DIALOG (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->people_group)) ? self->people_list : NULL;
+}
 
 GtkEditable *
 _attest_import_dialog_get_basis_row (AttestImportDialog *self)

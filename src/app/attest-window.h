@@ -1,4 +1,5 @@
-/* attest-window.h: the main window: video with face boxes, playback controls, toasts. */
+/* attest-window.h: the main window: the header bar, the Video, Gallery, Review and Audit
+ * pages, toasts. */
 #pragma once
 
 #include <adwaita.h>
@@ -36,7 +37,7 @@ void          attest_window_show_toast        (AttestWindow   *self,
 void          attest_window_set_models_error  (AttestWindow   *self,
                                                const char     *message);
 
-/* Live matching (attest-window-matching.c). The gallery (for candidate thumbnails; NULL:
+/* What the pages show: the gallery (for candidate thumbnails; NULL:
  * none), the search index with its id -> name map (both NULL: faces are not compared), and
  * what the threshold means on this gallery (NULL: not known yet). All are ref'd or copied. */
 void          attest_window_set_store         (AttestWindow              *self,

@@ -371,6 +371,7 @@ match_chain (GPtrArray         *audit,
   g_autofree char *face_subject = m->face_id >= 0
     ? g_strdup_printf ("face:%" G_GINT64_FORMAT, m->face_id) : NULL;
   gint64 identity = m->confirmed_identity_id;
+  gint64 merged_from = -1;   /* the identity the last merge followed came from */
 
   for (guint i = 0; i < audit->len; i++)
     {
@@ -391,7 +392,17 @@ match_chain (GPtrArray         *audit,
           else if (g_strcmp0 (e->action, "merge") == 0 && details_int (e, "from_id") == identity)
             {
               take = TRUE;
+              merged_from = identity;
               identity = details_int (e, "into_id");
+            }
+          /* The undo of the merge the match went through brings it back. */
+          else if (g_strcmp0 (e->action, "unmerge") == 0 && merged_from >= 0 &&
+                   details_int (e, "into_id") == identity &&
+                   details_int (e, "from_id") == merged_from)
+            {
+              take = TRUE;
+              identity = merged_from;
+              merged_from = -1;
             }
         }
       if (take)
@@ -636,6 +647,11 @@ describe_decision (const AttestAuditEntry *e)
                             subject);
   if (details != NULL && g_strcmp0 (e->action, "merge") == 0)
     return g_strdup_printf (_("merge “%s” into “%s” (%s)"),
+                            json_object_get_string_member_with_default (details, "from_name", "?"),
+                            json_object_get_string_member_with_default (details, "into_name", "?"),
+                            subject);
+  if (details != NULL && g_strcmp0 (e->action, "unmerge") == 0)
+    return g_strdup_printf (_("undo the merge of “%s” into “%s” (%s)"),
                             json_object_get_string_member_with_default (details, "from_name", "?"),
                             json_object_get_string_member_with_default (details, "into_name", "?"),
                             subject);

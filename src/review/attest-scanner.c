@@ -37,6 +37,8 @@ struct _AttestScanner
   GHashTable    *names;
   double         threshold;
   guint          every;
+  GMutex         resume_lock;
+  gint64         resume_ms;     /* where the next scan of the file resumes, -1: the start */
 };
 
 enum
@@ -245,6 +247,28 @@ analyse_frame (Run                   *run,
 }
 
 /* ---- checkpoints ---- */
+
+static void
+set_resume_ms (AttestScanner *self,
+               gint64         ms)
+{
+  g_mutex_lock (&self->resume_lock);
+  self->resume_ms = ms;
+  g_mutex_unlock (&self->resume_lock);
+}
+
+gint64
+attest_scanner_get_resume_ms (AttestScanner *self)
+{
+  gint64 ms;
+
+  g_return_val_if_fail (ATTEST_IS_SCANNER (self), -1);
+
+  g_mutex_lock (&self->resume_lock);
+  ms = self->resume_ms;
+  g_mutex_unlock (&self->resume_lock);
+  return ms;
+}
 
 /* The item for an ended track, or NULL when no shown candidate reaches the threshold (or it
  * has no comparable face). The candidates are the analysis's: searched over the whole track,
@@ -458,6 +482,7 @@ checkpoint (Run       *run,
 
   run->saved_to_ns = r;
   run->checkpoint_pts = after_pts;
+  set_resume_ms (self, progress.scanned_to_ms);
   for (guint i = 0; i < done->len; i++)
     g_hash_table_remove (run->tracks, GUINT_TO_POINTER (g_array_index (done, guint, i)));
   for (guint i = 0; i < ids->len; i++)
@@ -549,6 +574,7 @@ scan_file (AttestScanner  *self,
   run.model_id = attest_vision_get_model_id (self->vision);
   run.duration_ns = -1;
   run.last_fraction = -1;
+  set_resume_ms (self, -1);
 
   /* The reader's checks first: a missing, empty, foreign or damaged file gets its clear
    * message before anything is hashed or written. */
@@ -578,6 +604,7 @@ scan_file (AttestScanner  *self,
         }
       resumed = TRUE;
       run.saved_to_ns = progress->scanned_to_ms * G_GINT64_CONSTANT (1000000);
+      set_resume_ms (self, progress->scanned_to_ms);
     }
   /* Otherwise (never scanned, or with another model, threshold or frame step): from the
    * start; faces already queued are not queued twice (attest-store-scan.h). */
@@ -753,6 +780,7 @@ attest_scanner_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_pointer (&self->matcher, attest_matcher_unref);
   g_clear_pointer (&self->names, g_hash_table_unref);
+  g_mutex_clear (&self->resume_lock);
 
   G_OBJECT_CLASS (attest_scanner_parent_class)->finalize (object);
 }
@@ -775,6 +803,8 @@ attest_scanner_init (AttestScanner *self)
 {
   self->threshold = ATTEST_MATCHER_DEFAULT_THRESHOLD;
   self->every = ATTEST_SCANNER_DEFAULT_EVERY;
+  g_mutex_init (&self->resume_lock);
+  self->resume_ms = -1;
 }
 
 AttestScanner *

@@ -74,6 +74,10 @@ double            attest_scanner_get_threshold (AttestScanner       *self);
 void              attest_scanner_set_every     (AttestScanner       *self,
                                                 guint                every_nth_frame);
 guint             attest_scanner_get_every     (AttestScanner       *self);
+/* Where a scan of the file being (or last) scanned would resume (ms, its last checkpoint
+ * saved), -1: from the start. Safe from any thread: after a scan was cancelled, says where it
+ * stopped without reading the store. */
+gint64            attest_scanner_get_resume_ms (AttestScanner       *self);
 
 /* Blocking (CLI, tests). Signals are emitted in the calling thread. */
 AttestScanResult *attest_scanner_scan          (AttestScanner       *self,

@@ -101,6 +101,37 @@ attest_rejections_load_from_store (AttestStore  *store,
   return g_steal_pointer (&rejections);
 }
 
+static gpointer
+read_rejections (AttestStore  *store,
+                 gpointer      data,
+                 GError      **error)
+{
+  return attest_rejections_load_from_store (store, data, error);
+}
+
+void
+attest_rejections_load_async (AttestStore         *store,
+                              const char          *model_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (ATTEST_IS_STORE (store));
+  g_return_if_fail (model_id != NULL);
+
+  attest_store_read_async (store, read_rejections, g_strdup (model_id), g_free,
+                           (GDestroyNotify) attest_rejections_unref, cancellable, callback,
+                           user_data);
+}
+
+AttestRejections *
+attest_rejections_load_finish (AttestStore   *store,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return attest_store_read_finish (store, result, error);
+}
+
 /* ---- still images ---- */
 
 struct _AttestStill

@@ -35,6 +35,15 @@ gint64                 attest_matcher_load_from_store (AttestMatcher          *m
 AttestRejections      *attest_rejections_load_from_store (AttestStore          *store,
                                                           const char           *model_id,
                                                           GError              **error);
+/* The same on the store's worker (attest_store_read_async), for the UI. */
+void                   attest_rejections_load_async      (AttestStore          *store,
+                                                          const char           *model_id,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+AttestRejections      *attest_rejections_load_finish     (AttestStore          *store,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
 
 typedef struct _AttestStill AttestStill;
 

@@ -194,6 +194,28 @@ gboolean        attest_store_merge_identities_finish (AttestStore           *sel
                                                       GAsyncResult          *result,
                                                       GError               **error);
 
+/* Undoes the newest merge of from_id into into_id that is not undone yet, as an audited
+ * reversal ("unmerge", subject "identity:<from_id>", naming the merge's entry): from_id comes
+ * back as the same record with its name and notes, and the faces, matches and rejections the
+ * merge moved go back to it (what was added to into_id since stays). Refused when there is no
+ * such merge, when the merge predates undo, or when another person has taken the name. */
+gboolean        attest_store_undo_merge             (AttestStore            *self,
+                                                     gint64                  from_id,
+                                                     gint64                  into_id,
+                                                     const char             *actor,
+                                                     const char             *rationale,
+                                                     GError                **error);
+void            attest_store_undo_merge_async       (AttestStore            *self,
+                                                     gint64                  from_id,
+                                                     gint64                  into_id,
+                                                     const char             *actor,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+gboolean        attest_store_undo_merge_finish      (AttestStore            *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
+
 /* Audited "delete" (subject "face:N"). Confirmed matches made against the face keep their
  * identity; their face link is cleared. */
 gboolean        attest_store_delete_face            (AttestStore            *self,

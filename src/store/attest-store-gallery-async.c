@@ -15,6 +15,7 @@ typedef enum
   OP_GET_FACE,
   OP_RENAME,
   OP_MERGE,
+  OP_UNMERGE,
   OP_DELETE_FACE,
   OP_DELETE_IDENTITY,
   OP_FOREACH,
@@ -121,6 +122,9 @@ run_op (GTask        *task,
     case OP_MERGE:
       ok = attest_store_merge_identities (self, op->id, op->other_id, op->actor, op->rationale,
                                           &error);
+      break;
+    case OP_UNMERGE:
+      ok = attest_store_undo_merge (self, op->id, op->other_id, op->actor, NULL, &error);
       break;
     case OP_GET_FACE:
       {
@@ -390,6 +394,35 @@ attest_store_merge_identities_finish (AttestStore   *self,
                                       GError       **error)
 {
   return finish_boolean (self, result, attest_store_merge_identities_async, error);
+}
+
+void
+attest_store_undo_merge_async (AttestStore         *self,
+                               gint64               from_id,
+                               gint64               into_id,
+                               const char          *actor,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  Op *op;
+
+  g_return_if_fail (ATTEST_IS_STORE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  op = op_new (OP_UNMERGE);
+  op->id = from_id;
+  op->other_id = into_id;
+  op->actor = g_strdup (actor);
+  start_op (self, op, attest_store_undo_merge_async, cancellable, callback, user_data);
+}
+
+gboolean
+attest_store_undo_merge_finish (AttestStore   *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  return finish_boolean (self, result, attest_store_undo_merge_async, error);
 }
 
 void

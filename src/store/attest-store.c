@@ -1133,6 +1133,82 @@ _attest_store_is_result_of (AttestStore  *self,
          g_task_get_source_tag (G_TASK (result)) == source_tag;
 }
 
+/* ---- reads composed above the store ---- */
+
+typedef struct
+{
+  AttestStoreReadFunc func;
+  gpointer            data;
+  GDestroyNotify      data_free;
+  GDestroyNotify      result_free;
+} ReadJob;
+
+static void
+read_job_free (ReadJob *job)
+{
+  if (job->data_free != NULL)
+    job->data_free (job->data);
+  g_free (job);
+}
+
+static void
+run_read (GTask        *task,
+          gpointer      source_object,
+          gpointer      task_data,
+          GCancellable *cancellable)
+{
+  ReadJob *job = task_data;
+  GError *error = NULL;
+  gpointer result;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  result = job->func (source_object, job->data, &error);
+  if (result == NULL)
+    {
+      if (error == NULL)
+        g_set_error_literal (&error, ATTEST_STORE_ERROR, ATTEST_STORE_ERROR_FAILED,
+                             _("Could not read the gallery"));
+      g_task_return_error (task, error);
+    }
+  else
+    g_task_return_pointer (task, result, job->result_free);
+}
+
+void
+attest_store_read_async (AttestStore         *self,
+                         AttestStoreReadFunc  func,
+                         gpointer             data,
+                         GDestroyNotify       data_free,
+                         GDestroyNotify       result_free,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  ReadJob *job;
+
+  g_return_if_fail (ATTEST_IS_STORE (self));
+  g_return_if_fail (func != NULL);
+
+  job = g_new0 (ReadJob, 1);
+  job->func = func;
+  job->data = data;
+  job->data_free = data_free;
+  job->result_free = result_free;
+  _attest_store_start_task (self, job, (GDestroyNotify) read_job_free, run_read,
+                            attest_store_read_async, cancellable, callback, user_data);
+}
+
+gpointer
+attest_store_read_finish (AttestStore   *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (_attest_store_is_result_of (self, result, attest_store_read_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* ---- sources ---- */
 
 static char *
@@ -1242,4 +1318,44 @@ attest_file_sha256 (GFile         *file,
     }
 
   return g_strdup (g_checksum_get_string (checksum));
+}
+
+static void
+run_file_sha256 (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  GError *error = NULL;
+  char *sha = attest_file_sha256 (source_object, cancellable, &error);
+
+  if (sha != NULL)
+    g_task_return_pointer (task, sha, g_free);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+attest_file_sha256_async (GFile               *file,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (file, cancellable, callback, user_data);
+  g_task_set_source_tag (task, attest_file_sha256_async);
+  g_task_run_in_thread (task, run_file_sha256);
+}
+
+char *
+attest_file_sha256_finish (GFile         *file,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, file), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -198,6 +198,35 @@ char        *attest_audit_entry_compute_hash (const AttestAuditEntry *entry);
 char        *attest_file_sha256           (GFile               *file,
                                            GCancellable        *cancellable,
                                            GError             **error);
+/* The same off the calling thread (a GTask thread, not the store's worker: a long file does
+ * not hold up the store). */
+void         attest_file_sha256_async     (GFile               *file,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+char        *attest_file_sha256_finish    (GFile               *file,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+
+/* A read composed above the store (the rejections of src/review, say), run on the store's
+ * worker as every _async read here is, so the UI never reads on its own thread: func gets the
+ * store and `data` and returns its result, or NULL with error set. */
+typedef gpointer (*AttestStoreReadFunc) (AttestStore  *store,
+                                         gpointer      data,
+                                         GError      **error);
+/* result_free frees a result nobody finished; data_free frees data once func has run. */
+void         attest_store_read_async      (AttestStore         *self,
+                                           AttestStoreReadFunc  func,
+                                           gpointer             data,
+                                           GDestroyNotify       data_free,
+                                           GDestroyNotify       result_free,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+/* func's result (the caller owns it), or NULL with error set (G_IO_ERROR_CANCELLED too). */
+gpointer     attest_store_read_finish     (AttestStore         *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttestAuditEntry, attest_audit_entry_free)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AttestAuditCheck, attest_audit_check_clear)

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "widgets/attest-a11y.h"
 #include "widgets/attest-audit-item.h"
 #include "widgets/attest-audit-page-private.h"
 #include "widgets/attest-match-text.h"
@@ -74,6 +75,7 @@ static const struct
   { "import", N_("Import") },
   { "rename", N_("Rename") },
   { "merge", N_("Merge") },
+  { "unmerge", N_("Undo Merge") },
   { "delete", N_("Delete") },
   { "confirm", N_("Confirm") },
   { "reject", N_("Reject") },
@@ -800,10 +802,13 @@ attest_audit_page_verify (AttestAuditPage *self)
   set_busy_changed (self);
 }
 
+/* audit.verify: "Verify Chain". */
 static void
-on_verify_clicked (AttestAuditPage *self)
+verify_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
 {
-  attest_audit_page_verify (self);
+  attest_audit_page_verify (ATTEST_AUDIT_PAGE (widget));
 }
 
 static void
@@ -914,8 +919,15 @@ attest_audit_page_class_init (AttestAuditPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AttestAuditPage, list_stack);
   gtk_widget_class_bind_template_child (widget_class, AttestAuditPage, column_view);
   gtk_widget_class_bind_template_child (widget_class, AttestAuditPage, count_label);
-  gtk_widget_class_bind_template_callback (widget_class, on_verify_clicked);
+  gtk_widget_class_install_action (widget_class, "audit.verify", NULL, verify_action);
   gtk_widget_class_bind_template_callback (widget_class, on_verify_close_clicked);
+}
+
+static void
+reload_if_mapped (AttestAuditPage *self)
+{
+  if (self->store != NULL && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    attest_audit_page_reload (self);
 }
 
 static void
@@ -930,8 +942,12 @@ attest_audit_page_init (AttestAuditPage *self)
   self->action_labels = GTK_STRING_LIST (gtk_drop_down_get_model (self->action_dropdown));
   self->reviewer_labels = GTK_STRING_LIST (gtk_drop_down_get_model (self->reviewer_dropdown));
 
+  attest_a11y_name_drop_down (self->action_dropdown, _("Action"));
+  attest_a11y_name_drop_down (self->reviewer_dropdown, _("Reviewer"));
   self->broken_id = -1;
   self->cancellable = g_cancellable_new ();
+  /* The log as it is whenever the page comes on screen. */
+  g_signal_connect (self, "map", G_CALLBACK (reload_if_mapped), NULL);
   self->reviewers = g_ptr_array_new_with_free_func (g_free);
   self->entries = g_list_store_new (ATTEST_TYPE_AUDIT_ITEM);
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
@@ -989,7 +1005,14 @@ attest_audit_page_set_store (AttestAuditPage *self,
   g_clear_pointer (&self->verify_text, g_free);
   gtk_revealer_set_reveal_child (self->verify_revealer, FALSE);
   g_list_store_remove_all (self->entries);
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_func (self->store, reload_if_mapped, self);
   g_set_object (&self->store, store);
+  /* Anything audited, by anyone: the log on screen is listed again (off screen, when it
+   * comes on screen). */
+  if (store != NULL)
+    g_signal_connect_object (store, "changed::audit", G_CALLBACK (reload_if_mapped), self,
+                             G_CONNECT_SWAPPED);
   gtk_stack_set_visible_child_name (self->stack, store != NULL ? "log" : "unavailable");
   update_counts (self);
   if (store != NULL)

@@ -18,40 +18,6 @@
 #define DETAIL_SIZE    96
 #define FACE_SIZE      64
 
-struct _AttestGalleryPage
-{
-  AdwBin              parent_instance;
-
-  GtkStack           *stack;          /* the template's root */
-
-  /* template */
-  GtkSearchEntry     *search_entry;
-  GtkStack           *list_stack;
-  GtkListView        *identity_list;
-  GtkStack           *detail_stack;
-  AdwAvatar          *detail_avatar;
-  GtkLabel           *name_label;
-  GtkLabel           *counts_label;
-  GtkLabel           *notes_label;
-  GtkListBox         *faces_list;
-
-  AttestStore        *store;
-  char               *reviewer_name;
-
-  GListStore         *identities;   /* AttestIdentity */
-  GtkSingleSelection *selection;
-  GListStore         *faces;        /* AttestFace of the selected identity */
-  GCancellable       *list_cancellable;
-  GCancellable       *faces_cancellable;
-  gint64              select_id;    /* to select after the next listing, or -1 */
-  guint               busy;
-
-  AdwMessageDialog   *dialog;       /* weak */
-  GtkWidget          *dialog_input; /* weak */
-  gint64              dialog_subject;
-  GArray             *merge_targets;  /* gint64 ids parallel to the merge drop-down */
-  char               *last_message;
-};
 
 G_DEFINE_FINAL_TYPE (AttestGalleryPage, attest_gallery_page, ADW_TYPE_BIN)
 
@@ -95,8 +61,8 @@ paintable_from_png (GBytes *png)
   return (GdkPaintable *) gdk_texture_new_from_bytes (png, NULL);
 }
 
-static void
-show_message (AttestGalleryPage *self,
+void
+_attest_gallery_page_show_message (AttestGalleryPage *self,
               const char        *message)
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
@@ -115,22 +81,22 @@ show_message (AttestGalleryPage *self,
 }
 
 /* The reviewer's name for the audit log, or NULL after saying how to set it. */
-static const char *
-get_actor (AttestGalleryPage *self)
+const char *
+_attest_gallery_page_get_actor (AttestGalleryPage *self)
 {
   const char *actor = self->reviewer_name;
 
   if (is_blank (actor))
     {
-      show_message (self, _("Enter your name as reviewer in Preferences first: every change "
+      _attest_gallery_page_show_message (self, _("Enter your name as reviewer in Preferences first: every change "
                             "to the gallery is recorded with it"));
       return NULL;
     }
   return actor;
 }
 
-static AttestIdentity *
-get_selected (AttestGalleryPage *self)
+AttestIdentity *
+_attest_gallery_page_get_selected (AttestGalleryPage *self)
 {
   return gtk_single_selection_get_selected_item (self->selection);
 }
@@ -255,7 +221,7 @@ faces_done (GObject      *source,
     return;
   if (faces == NULL)
     {
-      show_message (self, error->message);
+      _attest_gallery_page_show_message (self, error->message);
       return;
     }
 
@@ -269,7 +235,7 @@ faces_done (GObject      *source,
 static void
 load_faces (AttestGalleryPage *self)
 {
-  AttestIdentity *identity = get_selected (self);
+  AttestIdentity *identity = _attest_gallery_page_get_selected (self);
 
   g_cancellable_cancel (self->faces_cancellable);
   g_clear_object (&self->faces_cancellable);
@@ -289,7 +255,7 @@ load_faces (AttestGalleryPage *self)
 static void
 update_detail (AttestGalleryPage *self)
 {
-  AttestIdentity *identity = get_selected (self);
+  AttestIdentity *identity = _attest_gallery_page_get_selected (self);
   g_autoptr (GdkPaintable) cover = NULL;
   g_autofree char *counts = NULL;
   g_autofree char *faces_text = NULL;
@@ -425,11 +391,11 @@ identities_done (GObject      *source,
     return;
   if (identities == NULL)
     {
-      show_message (self, error->message);
+      _attest_gallery_page_show_message (self, error->message);
       return;
     }
 
-  selected = get_selected (self);
+  selected = _attest_gallery_page_get_selected (self);
   keep_id = self->select_id >= 0 ? self->select_id
             : selected != NULL ? attest_identity_get_id (selected) : -1;
   self->select_id = -1;
@@ -490,15 +456,15 @@ on_search_changed (AttestGalleryPage *self)
 
 /* ---- edits ------------------------------------------------------------------------- */
 
-static void
-edit_finished (AttestGalleryPage *self,
+void
+_attest_gallery_page_edit_finished (AttestGalleryPage *self,
                gboolean           ok,
                GError            *error)
 {
   self->busy--;
   if (!ok)
     {
-      show_message (self, error->message);
+      _attest_gallery_page_show_message (self, error->message);
       self->select_id = -1;
       /* A refusal may come from a change made elsewhere: show what is there now. */
       attest_gallery_page_reload (self);
@@ -516,17 +482,7 @@ rename_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   gboolean ok = attest_store_rename_identity_finish (ATTEST_STORE (source), result, &error);
 
-  edit_finished (self, ok, error);
-}
-
-static void
-merge_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (AttestGalleryPage) self = user_data;
-  g_autoptr (GError) error = NULL;
-  gboolean ok = attest_store_merge_identities_finish (ATTEST_STORE (source), result, &error);
-
-  edit_finished (self, ok, error);
+  _attest_gallery_page_edit_finished (self, ok, error);
 }
 
 static void
@@ -536,7 +492,7 @@ delete_identity_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   gboolean ok = attest_store_delete_identity_finish (ATTEST_STORE (source), result, &error);
 
-  edit_finished (self, ok, error);
+  _attest_gallery_page_edit_finished (self, ok, error);
 }
 
 static void
@@ -546,11 +502,11 @@ delete_face_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   gboolean ok = attest_store_delete_face_finish (ATTEST_STORE (source), result, &error);
 
-  edit_finished (self, ok, error);
+  _attest_gallery_page_edit_finished (self, ok, error);
 }
 
-static AdwMessageDialog *
-new_dialog (AttestGalleryPage *self,
+AdwMessageDialog *
+_attest_gallery_page_new_dialog (AttestGalleryPage *self,
             const char        *heading,
             const char        *body)
 {
@@ -585,7 +541,7 @@ on_rename_response (AdwMessageDialog  *dialog,
 
   if (!g_str_equal (response, "rename") || self->store == NULL)
     return;
-  if ((actor = get_actor (self)) == NULL)
+  if ((actor = _attest_gallery_page_get_actor (self)) == NULL)
     return;
 
   name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->dialog_input))));
@@ -600,16 +556,16 @@ rename_action (GtkWidget  *widget,
                GVariant   *param)
 {
   AttestGalleryPage *self = ATTEST_GALLERY_PAGE (widget);
-  AttestIdentity *identity = get_selected (self);
+  AttestIdentity *identity = _attest_gallery_page_get_selected (self);
   g_autofree char *heading = NULL;
   AdwMessageDialog *dialog;
   GtkWidget *entry;
 
-  if (identity == NULL || get_actor (self) == NULL)
+  if (identity == NULL || _attest_gallery_page_get_actor (self) == NULL)
     return;
 
   heading = g_strdup_printf (_("Rename “%s”"), attest_identity_get_name (identity));
-  dialog = new_dialog (self, heading, _("The new name is recorded in the audit log."));
+  dialog = _attest_gallery_page_new_dialog (self, heading, _("The new name is recorded in the audit log."));
   adw_message_dialog_add_response (dialog, "rename", _("_Rename"));
   adw_message_dialog_set_response_appearance (dialog, "rename", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (dialog, "rename");
@@ -626,128 +582,6 @@ rename_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-void
-_attest_gallery_page_merge (AttestGalleryPage *self,
-                            gint64             from_id,
-                            gint64             into_id)
-{
-  const char *actor;
-
-  g_return_if_fail (ATTEST_IS_GALLERY_PAGE (self));
-
-  if (self->store == NULL || (actor = get_actor (self)) == NULL)
-    return;
-
-  self->select_id = into_id;
-  self->busy++;
-  attest_store_merge_identities_async (self->store, from_id, into_id, actor, NULL, NULL,
-                                       merge_done, g_object_ref (self));
-}
-
-static void
-on_merge_response (AdwMessageDialog  *dialog,
-                   const char        *response,
-                   AttestGalleryPage *self)
-{
-  guint position;
-
-  if (!g_str_equal (response, "merge") || self->dialog_input == NULL)
-    return;
-
-  position = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->dialog_input));
-  if (position >= self->merge_targets->len)
-    return;
-  _attest_gallery_page_merge (self, self->dialog_subject,
-                              g_array_index (self->merge_targets, gint64, position));
-}
-
-/* Every other person, not just those the search shows, read on the store's thread; then the
- * question. */
-static void
-on_merge_listed (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr (AttestGalleryPage) self = user_data;
-  g_autoptr (GListStore) all = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GtkStringList) names = gtk_string_list_new (NULL);
-  g_autofree char *heading = NULL;
-  g_autofree char *body = NULL;
-  AttestIdentity *identity;
-  AdwMessageDialog *dialog;
-  GtkWidget *drop_down;
-  const char *name;
-
-  self->busy--;
-  all = attest_store_list_identities_finish (ATTEST_STORE (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  /* The person may have gone (or another been selected) meanwhile. */
-  identity = get_selected (self);
-  if (identity == NULL || attest_identity_get_id (identity) != self->dialog_subject)
-    return;
-  if (all == NULL)
-    {
-      show_message (self, error->message);
-      return;
-    }
-
-  g_array_set_size (self->merge_targets, 0);
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (all)); i++)
-    {
-      g_autoptr (AttestIdentity) other = g_list_model_get_item (G_LIST_MODEL (all), i);
-      gint64 id = attest_identity_get_id (other);
-
-      if (id == attest_identity_get_id (identity))
-        continue;
-      g_array_append_val (self->merge_targets, id);
-      gtk_string_list_append (names, attest_identity_get_name (other));
-    }
-
-  name = attest_identity_get_name (identity);
-  if (self->merge_targets->len == 0)
-    {
-      g_autofree char *message = g_strdup_printf (_("There is no other person to merge “%s” into"), name);
-
-      show_message (self, message);
-      return;
-    }
-
-  heading = g_strdup_printf (_("Merge “%s” Into…"), name);
-  body = g_strdup_printf (_("The faces, confirmed matches and notes of “%s” move to the person "
-                            "chosen below, and “%s” is removed. Use this when both are the same "
-                            "person. The merge is recorded in the audit log."), name, name);
-  dialog = new_dialog (self, heading, body);
-  adw_message_dialog_add_response (dialog, "merge", _("_Merge"));
-  adw_message_dialog_set_response_appearance (dialog, "merge", ADW_RESPONSE_DESTRUCTIVE);
-
-  drop_down = gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&names)), NULL);
-  gtk_drop_down_set_enable_search (GTK_DROP_DOWN (drop_down), TRUE);
-  adw_message_dialog_set_extra_child (dialog, drop_down);
-  g_set_weak_pointer (&self->dialog_input, drop_down);
-
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_merge_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-merge_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *param)
-{
-  AttestGalleryPage *self = ATTEST_GALLERY_PAGE (widget);
-  AttestIdentity *identity = get_selected (self);
-
-  if (identity == NULL || self->store == NULL || get_actor (self) == NULL)
-    return;
-
-  self->dialog_subject = attest_identity_get_id (identity);
-  self->busy++;
-  attest_store_list_identities_async (self->store, NULL, NULL, on_merge_listed,
-                                      g_object_ref (self));
-}
-
 static void
 on_delete_response (AdwMessageDialog  *dialog,
                     const char        *response,
@@ -757,7 +591,7 @@ on_delete_response (AdwMessageDialog  *dialog,
 
   if (!g_str_equal (response, "delete") || self->store == NULL)
     return;
-  if ((actor = get_actor (self)) == NULL)
+  if ((actor = _attest_gallery_page_get_actor (self)) == NULL)
     return;
 
   self->busy++;
@@ -771,14 +605,14 @@ delete_action (GtkWidget  *widget,
                GVariant   *param)
 {
   AttestGalleryPage *self = ATTEST_GALLERY_PAGE (widget);
-  AttestIdentity *identity = get_selected (self);
+  AttestIdentity *identity = _attest_gallery_page_get_selected (self);
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
   g_autofree char *faces = NULL;
   AdwMessageDialog *dialog;
   guint n;
 
-  if (identity == NULL || get_actor (self) == NULL)
+  if (identity == NULL || _attest_gallery_page_get_actor (self) == NULL)
     return;
 
   n = attest_identity_get_n_faces (identity);
@@ -789,7 +623,7 @@ delete_action (GtkWidget  *widget,
   body = g_strdup_printf (_("“%s” and %s are removed from the gallery. The deletion is "
                             "recorded in the audit log."),
                           attest_identity_get_name (identity), faces);
-  dialog = new_dialog (self, heading, body);
+  dialog = _attest_gallery_page_new_dialog (self, heading, body);
   adw_message_dialog_add_response (dialog, "delete", _("_Delete"));
   adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
 
@@ -807,7 +641,7 @@ on_delete_face_response (AdwMessageDialog  *dialog,
 
   if (!g_str_equal (response, "delete") || self->store == NULL)
     return;
-  if ((actor = get_actor (self)) == NULL)
+  if ((actor = _attest_gallery_page_get_actor (self)) == NULL)
     return;
 
   self->busy++;
@@ -828,7 +662,7 @@ delete_face_action (GtkWidget  *widget,
   g_autofree char *source = NULL;
   AdwMessageDialog *dialog;
 
-  if (get_actor (self) == NULL)
+  if (_attest_gallery_page_get_actor (self) == NULL)
     return;
 
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->faces)) && face == NULL; i++)
@@ -845,7 +679,7 @@ delete_face_action (GtkWidget  *widget,
   heading = g_strdup_printf (_("Delete This Face of “%s”?"), attest_face_get_identity_name (face));
   body = g_strdup_printf (_("The face enrolled from %s is removed from the gallery. The "
                             "deletion is recorded in the audit log."), source);
-  dialog = new_dialog (self, heading, body);
+  dialog = _attest_gallery_page_new_dialog (self, heading, body);
   adw_message_dialog_add_response (dialog, "delete", _("_Delete"));
   adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
 
@@ -885,7 +719,7 @@ attest_gallery_page_finalize (GObject *object)
   g_clear_object (&self->selection);
   g_clear_object (&self->identities);
   g_clear_object (&self->faces);
-  g_clear_pointer (&self->merge_targets, g_array_unref);
+  _attest_gallery_page_dispose_merge (self);
   g_clear_pointer (&self->last_message, g_free);
 
   G_OBJECT_CLASS (attest_gallery_page_parent_class)->finalize (object);
@@ -963,7 +797,8 @@ attest_gallery_page_class_init (AttestGalleryPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
 
   gtk_widget_class_install_action (widget_class, "gallery.rename", NULL, rename_action);
-  gtk_widget_class_install_action (widget_class, "gallery.merge", NULL, merge_action);
+  gtk_widget_class_install_action (widget_class, "gallery.merge", NULL,
+                                   _attest_gallery_page_merge_action);
   gtk_widget_class_install_action (widget_class, "gallery.delete", NULL, delete_action);
   gtk_widget_class_install_action (widget_class, "gallery.delete-face", "x", delete_face_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F2, 0, "gallery.rename", NULL);
@@ -976,12 +811,14 @@ attest_gallery_page_init (AttestGalleryPage *self)
   GtkListItemFactory *factory;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The gallery as it is whenever the page comes on screen. */
+  g_signal_connect (self, "map", G_CALLBACK (attest_gallery_page_reload), NULL);
+  self->undo_from = self->undo_into = -1;
   /* Not a bound template child: AdwBin owns and unparents its child, and
    * gtk_widget_dispose_template would unparent it a second time. */
   self->stack = GTK_STACK (adw_bin_get_child (ADW_BIN (self)));
 
   self->select_id = -1;
-  self->merge_targets = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->identities = g_list_store_new (ATTEST_TYPE_IDENTITY);
   self->faces = g_list_store_new (ATTEST_TYPE_FACE);
   self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->identities)));
@@ -1014,8 +851,17 @@ attest_gallery_page_set_store (AttestGalleryPage *self,
   g_return_if_fail (ATTEST_IS_GALLERY_PAGE (self));
   g_return_if_fail (store == NULL || ATTEST_IS_STORE (store));
 
-  if (g_set_object (&self->store, store))
-    attest_gallery_page_reload (self);
+  if (self->store == store)
+    return;
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_func (self->store, attest_gallery_page_reload, self);
+  g_set_object (&self->store, store);
+  /* Whoever changed the gallery (this window, another, the CLI beside the app), the page
+   * lists it again. */
+  if (store != NULL)
+    g_signal_connect_object (store, "changed::gallery", G_CALLBACK (attest_gallery_page_reload),
+                             self, G_CONNECT_SWAPPED);
+  attest_gallery_page_reload (self);
 }
 
 AttestStore *
@@ -1075,7 +921,7 @@ _attest_gallery_page_get_selected_id (AttestGalleryPage *self)
   AttestIdentity *identity;
 
   g_return_val_if_fail (ATTEST_IS_GALLERY_PAGE (self), -1);
-  identity = get_selected (self);
+  identity = _attest_gallery_page_get_selected (self);
   return identity != NULL ? attest_identity_get_id (identity) : -1;
 }
 

@@ -5,37 +5,23 @@
 #include <glib/gi18n.h>
 
 #include "attest-keynav.h"
-#include "attest-review-page.h"
 #include "attest-review-page-private.h"
 #include "attest-side-layout.h"
-
-struct _AttestReviewPage
-{
-  GtkBox             parent_instance;
-
-  /* template */
-  GtkRevealer       *scan_revealer;
-  GtkLabel          *scan_label;
-  GtkProgressBar    *scan_progress;
-  GtkStack          *page_stack;
-  GtkWidget         *empty_scan_button;
-  GtkLabel          *count_label;
-  GtkWidget         *scan_button;
-  GtkListBox        *queue_list;
-  GtkStack          *detail_stack;
-  AdwStatusPage     *done_page;
-  AttestReviewPanel *panel;
-
-  GPtrArray         *items;
-  GPtrArray         *status_labels;  /* GtkLabel per row (borrowed) */
-  gint64             current;
-  gboolean           selecting;
-};
 
 G_DEFINE_FINAL_TYPE (AttestReviewPage, attest_review_page, GTK_TYPE_BOX)
 
 enum {
-  SIGNAL_ITEM_ACTIVATED,
+  PROP_0,
+  PROP_MATCH_THRESHOLD,
+  PROP_N_PENDING,
+  PROP_SCANNING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_PLAY_MOMENT,
   N_SIGNALS
 };
 
@@ -172,12 +158,117 @@ on_row_activated (AttestReviewPage *self,
 
   if (self->items == NULL || i < 0 || (guint) i >= self->items->len)
     return;
-  g_signal_emit (self, signals[SIGNAL_ITEM_ACTIVATED], 0, ((AttestReviewItem *) self->items->pdata[i])->id);
+  _attest_review_page_item_activated (self, ((AttestReviewItem *) self->items->pdata[i])->id);
+}
+
+/* On screen: the queue as it is now, and the rationale ready for typing. */
+static void
+on_map (AttestReviewPage *self)
+{
+  attest_review_page_reload (self);
+  attest_review_panel_focus_rationale (self->panel);
+}
+
+static void
+cancel_scan_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  _attest_review_page_cancel_scan (ATTEST_REVIEW_PAGE (widget));
+}
+
+void
+_attest_review_page_scanning_changed (AttestReviewPage *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "scan.cancel",
+                                 attest_review_page_get_scanning (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCANNING]);
+}
+
+void
+_attest_review_page_set_n_pending (AttestReviewPage *self,
+                                   guint             n_pending)
+{
+  if (self->n_pending == n_pending)
+    return;
+  self->n_pending = n_pending;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
+}
+
+guint
+attest_review_page_get_n_pending (AttestReviewPage *self)
+{
+  g_return_val_if_fail (ATTEST_IS_REVIEW_PAGE (self), 0);
+
+  return self->n_pending;
+}
+
+void
+attest_review_page_set_match_threshold (AttestReviewPage *self,
+                                        double            threshold)
+{
+  g_return_if_fail (ATTEST_IS_REVIEW_PAGE (self));
+
+  if (self->match_threshold == threshold)
+    return;
+  self->match_threshold = threshold;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MATCH_THRESHOLD]);
+}
+
+void
+attest_review_page_add_shortcuts (AttestReviewPage *self,
+                                  GtkWidget        *window)
+{
+  g_return_if_fail (ATTEST_IS_REVIEW_PAGE (self));
+
+  attest_review_panel_add_shortcuts (self->panel, window, GTK_WIDGET (self));
+}
+
+static void
+attest_review_page_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  AttestReviewPage *self = ATTEST_REVIEW_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MATCH_THRESHOLD:
+      g_value_set_double (value, self->match_threshold);
+      break;
+    case PROP_N_PENDING:
+      g_value_set_uint (value, self->n_pending);
+      break;
+    case PROP_SCANNING:
+      g_value_set_boolean (value, attest_review_page_get_scanning (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+attest_review_page_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_MATCH_THRESHOLD:
+      attest_review_page_set_match_threshold (ATTEST_REVIEW_PAGE (object),
+                                              g_value_get_double (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
 attest_review_page_dispose (GObject *object)
 {
+  _attest_review_page_dispose_queue (ATTEST_REVIEW_PAGE (object));
   gtk_widget_dispose_template (GTK_WIDGET (object), ATTEST_TYPE_REVIEW_PAGE);
 
   G_OBJECT_CLASS (attest_review_page_parent_class)->dispose (object);
@@ -202,11 +293,26 @@ attest_review_page_class_init (AttestReviewPageClass *klass)
 
   object_class->dispose = attest_review_page_dispose;
   object_class->finalize = attest_review_page_finalize;
+  object_class->get_property = attest_review_page_get_property;
+  object_class->set_property = attest_review_page_set_property;
 
-  /* The reviewer picked an item in the queue. */
-  signals[SIGNAL_ITEM_ACTIVATED] =
-    g_signal_new ("item-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  properties[PROP_MATCH_THRESHOLD] =
+    g_param_spec_double ("match-threshold", NULL, NULL, 0.0, 1.0, 0.5,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_PENDING] =
+    g_param_spec_uint ("n-pending", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SCANNING] =
+    g_param_spec_boolean ("scanning", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* "Play This Moment": play uri from ms on the Video page. */
+  signals[SIGNAL_PLAY_MOMENT] =
+    g_signal_new ("play-moment", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_INT64);
+
+  gtk_widget_class_install_action (widget_class, "scan.cancel", NULL, cancel_scan_action);
 
   g_type_ensure (ATTEST_TYPE_REVIEW_PANEL);
   g_type_ensure (ATTEST_TYPE_SIDE_LAYOUT);
@@ -234,7 +340,11 @@ attest_review_page_init (AttestReviewPage *self)
 
   self->status_labels = g_ptr_array_new ();
   self->current = -1;
+  self->match_threshold = 0.5;
   gtk_stack_set_visible_child_name (self->page_stack, "empty");
+  _attest_review_page_init_queue (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "scan.cancel", FALSE);
+  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
 }
 
 GtkWidget *
@@ -252,8 +362,8 @@ attest_review_page_get_panel (AttestReviewPage *self)
 }
 
 void
-attest_review_page_set_items (AttestReviewPage *self,
-                              GPtrArray        *items)
+_attest_review_page_show_items (AttestReviewPage *self,
+                                GPtrArray        *items)
 {
   GtkWidget *child;
   guint open = 0, decided = 0;
@@ -321,8 +431,8 @@ attest_review_page_set_items (AttestReviewPage *self,
 }
 
 void
-attest_review_page_set_current (AttestReviewPage *self,
-                                gint64            item_id)
+_attest_review_page_show_current (AttestReviewPage *self,
+                                  gint64            item_id)
 {
   g_return_if_fail (ATTEST_IS_REVIEW_PAGE (self));
 
@@ -331,9 +441,9 @@ attest_review_page_set_current (AttestReviewPage *self,
 }
 
 void
-attest_review_page_set_scan (AttestReviewPage *self,
-                             const char       *label,
-                             double            fraction)
+_attest_review_page_show_scan (AttestReviewPage *self,
+                               const char       *label,
+                               double            fraction)
 {
   g_return_if_fail (ATTEST_IS_REVIEW_PAGE (self));
 
@@ -341,16 +451,6 @@ attest_review_page_set_scan (AttestReviewPage *self,
   if (label != NULL)
     gtk_label_set_text (self->scan_label, label);
   gtk_progress_bar_set_fraction (self->scan_progress, CLAMP (fraction, 0.0, 1.0));
-}
-
-void
-attest_review_page_set_can_scan (AttestReviewPage *self,
-                                 gboolean          can_scan)
-{
-  g_return_if_fail (ATTEST_IS_REVIEW_PAGE (self));
-
-  gtk_widget_set_visible (self->empty_scan_button, can_scan);
-  gtk_widget_set_visible (self->scan_button, can_scan);
 }
 
 guint
