@@ -132,6 +132,10 @@ walk (AtspiAccessible *node,
         g_string_append_printf (w->unnamed, "\n    %s%s%s", role_name,
                                 description != NULL && *description != '\0' ? " described " : "",
                                 description != NULL ? description : "");
+      /* GTK 4.8's "_Open Open": the mnemonic's underscore, and the word twice. */
+      else if (g_str_has_prefix (name, "_") || strstr (name, " _") != NULL)
+        g_string_append_printf (w->unnamed, "\n    %s “%s”: spoken with its mnemonic",
+                                role_name, name);
     }
   n = atspi_accessible_get_child_count (node, &error);
   for (int i = 0; i < n; i++)

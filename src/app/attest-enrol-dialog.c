@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "widgets/attest-a11y.h"
 #include "store/attest-file-hash.h"
 #include "store/attest-gallery.h"
 #include "attest-enrol-dialog.h"
@@ -610,6 +611,7 @@ static void
 attest_enrol_dialog_init (AttestEnrolDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  attest_a11y_fix_mnemonic_names (GTK_WIDGET (self));
 
   self->identity_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->proposed_id = -1;

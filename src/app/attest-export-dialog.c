@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "widgets/attest-a11y.h"
 #include "app/attest-export-dialog.h"
 #include "store/attest-matches.h"
 
@@ -414,6 +415,7 @@ static void
 attest_export_dialog_init (AttestExportDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  attest_a11y_fix_mnemonic_names (GTK_WIDGET (self));
   /* Folder and file names are shown as typed, never read as markup ('&', '<'). */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->folder_row), FALSE);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->summary_row), FALSE);

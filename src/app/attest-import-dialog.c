@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "widgets/attest-a11y.h"
 #include "review/attest-importer.h"
 #include "store/attest-gallery.h"
 #include "attest-import-dialog.h"
@@ -327,6 +328,7 @@ static void
 attest_import_dialog_init (AttestImportDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  attest_a11y_fix_mnemonic_names (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
 }
 

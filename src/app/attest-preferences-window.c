@@ -2,6 +2,7 @@
  * change is saved as it is made. */
 #include "config.h"
 
+#include "widgets/attest-a11y.h"
 #include "widgets/attest-match-text.h"
 #include "attest-preferences-window.h"
 
@@ -131,6 +132,7 @@ static void
 attest_preferences_window_init (AttestPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  attest_a11y_fix_mnemonic_names (GTK_WIDGET (self));
   attest_preferences_window_set_impostor_stats (self, NULL, FALSE);
 }
 

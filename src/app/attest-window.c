@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "widgets/attest-a11y.h"
 #include "attest-window-private.h"
 
 G_DEFINE_FINAL_TYPE (AttestWindow, attest_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -487,6 +488,7 @@ attest_window_init (AttestWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
   _attest_window_init_actions (self);
+  attest_a11y_fix_mnemonic_names (GTK_WIDGET (self));
   on_video_file (self);
   on_n_pending (self);
 }

@@ -10,4 +10,10 @@ G_BEGIN_DECLS
 void attest_a11y_name_drop_down (GtkDropDown *drop_down,
                                  const char  *name);
 
+/* GTK 4.8 names a button with a mnemonic label after both its raw label and the label inside
+ * it ("_Open Open"): a screen reader says the underscore and the word twice. Leaves such
+ * buttons under `root` only the name of the label inside ("Open"). Call it once the
+ * widgets are built (a template's init). */
+void attest_a11y_fix_mnemonic_names (GtkWidget *root);
+
 G_END_DECLS
