@@ -34,6 +34,8 @@ packages=(
   xvfb xauth xdotool imagemagick libgl1-mesa-dri gstreamer1.0-tools
   # the screen-reader check: the app's tree over AT-SPI in a D-Bus session of its own
   libatspi2.0-dev at-spi2-core dbus-bin dbus-daemon
+  # a network camera for the tests: an RTSP server on 127.0.0.1
+  libgstrtspserver-1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x
   # the real photographs the sample video and the tests are made from

@@ -39,6 +39,7 @@
 #include <stdio.h>
 
 #include "cli/attest-cli.h"
+#include "cli/attest-cli-private.h"
 #include "analysis/attest-analysis.h"
 #include "media/attest-frame-reader.h"
 #include "media/attest-media-error.h"
@@ -54,24 +55,6 @@
 #include "store/attest-store.h"
 #include "vision/attest-vision.h"
 
-enum
-{
-  EXIT_OK = 0,
-  EXIT_BAD_INPUT = 1,
-  EXIT_USAGE = 2,
-  EXIT_SETUP = 3,
-};
-
-#define MAX_FACES 256
-
-typedef struct
-{
-  char         *database;
-  char         *models;
-  AttestVision *vision;
-  AttestStore  *store;    /* the gallery the command opened, checkpointed at the end */
-} Cli;
-
 typedef struct
 {
   const char         *name;
@@ -81,7 +64,7 @@ typedef struct
   int               (*run) (Cli *cli, int argc, char **argv);
 } Verb;
 
-static void
+void
 cli_error (const char *what,
            const char *message)
 {
@@ -92,7 +75,7 @@ cli_error (const char *what,
 }
 
 /* JSON text for a string (quoted, escaped by json-glib). */
-static void
+void
 append_json_string (GString    *out,
                     const char *value)
 {
@@ -103,7 +86,7 @@ append_json_string (GString    *out,
 }
 
 /* Numbers are written with the precision they carry (json-glib would print 17 digits). */
-static void
+void
 append_json_number (GString *out,
                     double   value,
                     int      decimals)
@@ -159,7 +142,7 @@ print_frame_line (const char      *file,
   fflush (stdout);
 }
 
-static gboolean
+gboolean
 cli_load_vision (Cli *cli)
 {
   g_autoptr (GError) error = NULL;
@@ -320,7 +303,7 @@ cli_open_store_full (Cli          *cli,
   return TRUE;
 }
 
-static gboolean
+gboolean
 cli_open_store (Cli          *cli,
                 AttestStore **out)
 {
@@ -329,7 +312,7 @@ cli_open_store (Cli          *cli,
 
 /* The search index and the identities' names from the gallery (a warning when it is empty).
  * FALSE when the gallery cannot be read. */
-static gboolean
+gboolean
 cli_load_gallery (Cli            *cli,
                   AttestStore    *store,
                   AttestMatcher **matcher_out,
@@ -1300,23 +1283,23 @@ typedef struct
 
 /* {"item": N, "file": "…", "start_ms": T0, "end_ms": T1, "candidates": [{"identity": "…",
  * "score": S}]}: the candidates at or above the threshold, best first. */
-static void
-scan_item_added_cb (AttestScanner *scanner,
-                    gint64         item_id,
-                    ScanRun       *run)
+void
+cli_print_item (AttestStore *store,
+                const char  *file,
+                gint64       item_id)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (AttestReviewItem) item = attest_store_get_review_item (run->store, item_id, &error);
+  g_autoptr (AttestReviewItem) item = attest_store_get_review_item (store, item_id, &error);
   g_autoptr (GString) line = NULL;
 
   if (item == NULL)
     {
-      cli_error (run->file, error->message);
+      cli_error (file, error->message);
       return;
     }
   line = g_string_new (NULL);
   g_string_append_printf (line, "{\"item\": %" G_GINT64_FORMAT ", \"file\": ", item->id);
-  append_json_string (line, run->file);
+  append_json_string (line, file);
   g_string_append_printf (line, ", \"start_ms\": %" G_GINT64_FORMAT ", \"end_ms\": %"
                           G_GINT64_FORMAT ", \"candidates\": [", item->start_ms, item->end_ms);
   for (guint i = 0, listed = 0; i < item->n_candidates; i++)
@@ -1334,6 +1317,14 @@ scan_item_added_cb (AttestScanner *scanner,
   g_string_append (line, "]}\n");
   fputs (line->str, stdout);
   fflush (stdout);
+}
+
+static void
+scan_item_added_cb (AttestScanner *scanner,
+                    gint64         item_id,
+                    ScanRun       *run)
+{
+  cli_print_item (run->store, run->file, item_id);
 }
 
 static void
@@ -1450,6 +1441,8 @@ static const Verb verbs[] = {
     identify_entries, cli_identify },
   { "scan", "VIDEO…", N_("Scan videos into the review queue; one JSON line per pending item created"),
     scan_entries, cli_scan },
+  { "watch", "URL", N_("Record a network camera and queue its faces for review; one JSON line per segment and per item"),
+    cli_watch_entries, cli_watch },
   { "export", "--to DIR [--source FILE] [--from-ms T0] [--to-ms T1]", N_("Write the confirmed matches’ evidence (CSV, JSON, crops, report) to DIR"),
     export_entries, cli_export },
 };
