@@ -27,9 +27,11 @@ typedef struct
 
 /* The sample as a camera would send it: its H.264 in RTP, in real time. */
 static void
-server_start (Server   *server,
-              gboolean  with_password)
+server_start_on (Server   *server,
+                 gboolean  with_password,
+                 int       port)
 {
+  g_autofree char *service = g_strdup_printf ("%d", port);
   g_autofree char *launch = g_strdup_printf ("( filesrc location=\"%s\" ! qtdemux ! h264parse "
                                              "! rtph264pay name=pay0 pt=96 config-interval=1 )",
                                              g_getenv ("ATTEST_SAMPLE_VIDEO"));
@@ -38,7 +40,7 @@ server_start (Server   *server,
 
   server->server = gst_rtsp_server_new ();
   gst_rtsp_server_set_address (server->server, "127.0.0.1");
-  gst_rtsp_server_set_service (server->server, "0");
+  gst_rtsp_server_set_service (server->server, service);
   gst_rtsp_media_factory_set_launch (factory, launch);
   gst_rtsp_media_factory_set_shared (factory, TRUE);
   if (with_password)
@@ -64,9 +66,27 @@ server_start (Server   *server,
 }
 
 static void
+server_start (Server   *server,
+              gboolean  with_password)
+{
+  server_start_on (server, with_password, 0);
+}
+
+static GstRTSPFilterResult
+drop_client (GstRTSPServer *server,
+             GstRTSPClient *client,
+             gpointer       user_data)
+{
+  return GST_RTSP_FILTER_REMOVE;
+}
+
+/* The server goes away: no new connections, and the streams it serves are cut. */
+static void
 server_stop (Server *server)
 {
   g_source_remove (server->source_id);
+  g_list_free_full (gst_rtsp_server_client_filter (server->server, drop_client, NULL),
+                    g_object_unref);
   g_clear_object (&server->server);
 }
 
@@ -78,6 +98,9 @@ typedef struct
   GArray    *durations;  /* guint64 ns */
   GError    *error;
   gboolean   stopped;
+  guint      drops;
+  guint      reconnects;
+  guint      at_reconnect;  /* segments closed when it reconnected */
 } Run;
 
 static void
@@ -109,6 +132,24 @@ on_stopped (AttestRecorder *recorder,
 }
 
 static void
+on_dropped (AttestRecorder *recorder,
+            GError         *error,
+            guint           retry_in,
+            Run            *run)
+{
+  g_test_message ("dropped: %s; again in %u s", error->message, retry_in);
+  run->drops++;
+}
+
+static void
+on_reconnected (AttestRecorder *recorder,
+                Run            *run)
+{
+  run->reconnects++;
+  run->at_reconnect = run->segments->len;
+}
+
+static void
 run_init (Run            *run,
           AttestRecorder *recorder)
 {
@@ -116,6 +157,9 @@ run_init (Run            *run,
   run->durations = g_array_new (FALSE, FALSE, sizeof (guint64));
   run->error = NULL;
   run->stopped = FALSE;
+  run->drops = run->reconnects = run->at_reconnect = 0;
+  g_signal_connect (recorder, "dropped", G_CALLBACK (on_dropped), run);
+  g_signal_connect (recorder, "reconnected", G_CALLBACK (on_reconnected), run);
   g_signal_connect (recorder, "segment-closed", G_CALLBACK (on_segment), run);
   g_signal_connect (recorder, "failed", G_CALLBACK (on_failed), run);
   g_signal_connect (recorder, "stopped", G_CALLBACK (on_stopped), run);
@@ -258,6 +302,94 @@ test_segments (gconstpointer data)
     }
 
   server_stop (&server);
+  run_clear (&run);
+  remove_folder (folder);
+}
+
+static gboolean
+dropped (Run *run)
+{
+  return run->drops > 0 || run->stopped;
+}
+
+static gboolean
+segment_after_reconnect (Run *run)
+{
+  return (run->reconnects > 0 && run->segments->len > run->at_reconnect) || run->stopped;
+}
+
+/* The server goes away mid-stream and comes back: the segment being written is kept, the
+ * recorder says so, reconnects, and records on in new files; everything recorded decodes. */
+static void
+test_reconnect (void)
+{
+  g_autofree char *folder = make_folder ();
+  g_autofree char *uri = NULL;
+  g_autoptr (AttestRecorder) recorder = NULL;
+  g_autoptr (GError) error = NULL;
+  Server server = { 0 };
+  Run run;
+  int port;
+
+  server_start (&server, FALSE);
+  port = server.port;
+  uri = g_strdup_printf ("rtsp://127.0.0.1:%d/sample", port);
+  recorder = attest_recorder_new (uri, folder, "cam", 2 * GST_SECOND, &error);
+  g_assert_no_error (error);
+  run_init (&run, recorder);
+  attest_recorder_start (recorder);
+  g_assert_true (wait_for (two_segments, &run));
+
+  server_stop (&server);
+  g_assert_true (wait_for (dropped, &run));
+  g_assert_false (run.stopped);
+  g_assert_true (attest_recorder_get_recording (recorder));
+
+  server_start_on (&server, FALSE, port);
+  g_assert_true (wait_for (segment_after_reconnect, &run));
+  g_assert_no_error (run.error);
+  g_assert_cmpuint (run.reconnects, ==, 1);
+  attest_recorder_stop (recorder);
+  g_assert_true (wait_for (stopped, &run));
+  server_stop (&server);
+
+  g_test_message ("%u segments, %u before the reconnection", run.segments->len, run.at_reconnect);
+  g_assert_cmpuint (run.at_reconnect, >=, 3);  /* two whole, and the one cut by the drop */
+  for (guint i = 0; i < run.segments->len; i++)
+    g_assert_cmpuint (count_frames (run.segments->pdata[i]), >, 0);
+  run_clear (&run);
+  remove_folder (folder);
+}
+
+/* Less free space than the recording needs to go on: it stops before the disk fills, says
+ * so, and what it recorded is kept whole. (A real full disk is the same refusal, reported by
+ * the file sink; a tmpfs cannot be mounted in the CI container.) */
+static void
+test_disk_guard (void)
+{
+  g_autofree char *folder = make_folder ();
+  g_autofree char *uri = NULL;
+  g_autoptr (AttestRecorder) recorder = NULL;
+  g_autoptr (GError) error = NULL;
+  Server server = { 0 };
+  Run run;
+
+  server_start (&server, FALSE);
+  uri = g_strdup_printf ("rtsp://127.0.0.1:%d/sample", server.port);
+  recorder = attest_recorder_new (uri, folder, "cam", 2 * GST_SECOND, &error);
+  g_assert_no_error (error);
+  attest_recorder_set_min_free (recorder, G_MAXUINT64);
+  run_init (&run, recorder);
+  attest_recorder_start (recorder);
+  g_assert_true (wait_for (stopped, &run));
+  server_stop (&server);
+
+  g_assert_nonnull (run.error);
+  g_test_message ("%s", run.error->message);
+  g_assert_true (g_error_matches (run.error, G_IO_ERROR, G_IO_ERROR_NO_SPACE));
+  g_assert_true (g_str_has_prefix (run.error->message, "Recording stopped: the disk holding"));
+  g_assert_cmpuint (run.segments->len, ==, 1);
+  g_assert_cmpuint (count_frames (run.segments->pdata[0]), >, 0);
   run_clear (&run);
   remove_folder (folder);
 }
@@ -481,7 +613,9 @@ test_cli_watch (void)
         continue;
       g_assert_true (json_parser_load_from_data (parser, lines[i], -1, NULL));
       o = json_node_get_object (json_parser_get_root (parser));
-      if (json_object_has_member (o, "segment"))
+      if (json_object_has_member (o, "dropped") || json_object_has_member (o, "reconnected"))
+        g_error ("the stream from a steady server dropped: %s", lines[i]);
+      else if (json_object_has_member (o, "segment"))
         {
           const char *path = json_object_get_string_member (o, "segment");
           g_autoptr (GFile) file = g_file_new_for_path (path);
@@ -523,6 +657,8 @@ main (int   argc,
   g_test_add_data_func ("/recorder/segments", GINT_TO_POINTER (FALSE), test_segments);
   g_test_add_data_func ("/recorder/password", GINT_TO_POINTER (TRUE), test_segments);
   g_test_add_func ("/recorder/refusals", test_refusals);
+  g_test_add_func ("/recorder/reconnect", test_reconnect);
+  g_test_add_func ("/recorder/disk-guard", test_disk_guard);
   g_test_add_func ("/recorder/cli-watch", test_cli_watch);
   return g_test_run ();
 }

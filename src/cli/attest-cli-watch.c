@@ -3,8 +3,9 @@
  * The camera is recorded to segment files (attest-recorder.h); each segment, once closed, is
  * scanned into the review queue exactly as `attest-cli scan` scans a file, so a face seen live
  * is reviewed later against the recording and its time, like any other. One JSON line per
- * segment ({"segment": "…", "sha256": "…", "start_ms": T, "duration_ms": D}) and per pending
- * item (as scan prints them). Ctrl+C, or --duration, ends the recording: the segment being
+ * segment ({"segment": "…", "sha256": "…", "start_ms": T, "duration_ms": D}), per pending
+ * item (as scan prints them), and per drop and reconnection of the stream ({"dropped": "…",
+ * "retry_in_s": N}, {"reconnected": true}): a lost stream is tried again until the end. Ctrl+C, or --duration, ends the recording: the segment being
  * written is closed and scanned before the command exits. */
 #include "config.h"
 
@@ -142,6 +143,30 @@ on_failed (AttestRecorder *recorder,
   watch->status = EXIT_BAD_INPUT;
 }
 
+/* {"dropped": "why", "retry_in_s": N}: a gap in the recording starts here. */
+static void
+on_dropped (AttestRecorder *recorder,
+            GError         *error,
+            guint           retry_in,
+            Watch          *watch)
+{
+  g_autoptr (GString) line = g_string_new ("{\"dropped\": ");
+
+  append_json_string (line, error->message);
+  g_string_append_printf (line, ", \"retry_in_s\": %u}\n", retry_in);
+  fputs (line->str, stdout);
+  fflush (stdout);
+}
+
+/* {"reconnected": true}: the gap ends; the next segments follow. */
+static void
+on_reconnected (AttestRecorder *recorder,
+                Watch          *watch)
+{
+  fputs ("{\"reconnected\": true}\n", stdout);
+  fflush (stdout);
+}
+
 static void
 on_stopped (AttestRecorder *recorder,
             Watch          *watch)
@@ -232,6 +257,8 @@ cli_watch (Cli   *cli,
   g_signal_connect (watch.recorder, "segment-closed", G_CALLBACK (on_segment_closed), &watch);
   g_signal_connect (watch.recorder, "failed", G_CALLBACK (on_failed), &watch);
   g_signal_connect (watch.recorder, "stopped", G_CALLBACK (on_stopped), &watch);
+  g_signal_connect (watch.recorder, "dropped", G_CALLBACK (on_dropped), &watch);
+  g_signal_connect (watch.recorder, "reconnected", G_CALLBACK (on_reconnected), &watch);
   sigint_id = g_unix_signal_add (SIGINT, on_interrupt, &watch);
   if (watch_duration > 0)
     watch.duration_id = g_timeout_add_seconds ((guint) watch_duration, on_duration, &watch);

@@ -15,8 +15,13 @@
 #include "media/attest-media-error.h"
 #include "media/attest-recorder.h"
 
-/* How long a stop waits for the last segment to be closed before it lets go. */
-#define STOP_GRACE_MS 5000
+/* The free space a recording stops at, unless told otherwise. */
+#define DEFAULT_MIN_FREE (G_GUINT64_CONSTANT (512) * 1024 * 1024)
+/* Waits between attempts to reconnect after a drop: 1, 2, 4, ... up to 30 s. */
+#define RECONNECT_MAX_S 30
+/* How long a stop waits for the last segment to be closed before it lets go: the next key
+ * frame ends it, and cameras send one every few seconds. */
+#define STOP_GRACE_MS 12000
 /* A network that does not answer: a message after this, not a hang. */
 #define CONNECT_TIMEOUT_S 10
 
@@ -37,11 +42,19 @@ struct _AttestRecorder
   GstElement   *parse;
   GstElement   *sink;
   gboolean      video_linked;
+  GstPad       *video_pad;     /* parsebin's video pad, linked to the segments */
+  gboolean      eos_sent;      /* a stop has ended the stream at a key frame */
   guint         bus_watch;
   guint         stop_timeout;
   gboolean      recording;
   gboolean      stopping;
   GstClockTime  opened_at;     /* running time the open segment started at */
+  char         *open_path;     /* the segment being written, or NULL */
+  gboolean      streamed;      /* this connection has written a segment: a drop reconnects */
+  guint         attempt;       /* reconnections since the last segment was written */
+  guint         reconnect_id;
+  guint64       min_free;      /* bytes: below this, the recording stops */
+  GError       *pending;       /* why a stop was made (the disk): said as "failed" */
 };
 
 G_DEFINE_FINAL_TYPE (AttestRecorder, attest_recorder, G_TYPE_OBJECT)
@@ -50,6 +63,8 @@ enum {
   SIGNAL_SEGMENT_CLOSED,
   SIGNAL_FAILED,
   SIGNAL_STOPPED,
+  SIGNAL_DROPPED,
+  SIGNAL_RECONNECTED,
   N_SIGNALS
 };
 
@@ -58,7 +73,7 @@ static guint signals[N_SIGNALS];
 /* ---- ending ---- */
 
 static void
-teardown (AttestRecorder *self)
+close_pipeline (AttestRecorder *self)
 {
   g_clear_handle_id (&self->stop_timeout, g_source_remove);
   g_clear_handle_id (&self->bus_watch, g_source_remove);
@@ -68,6 +83,21 @@ teardown (AttestRecorder *self)
       g_clear_object (&self->pipeline);
     }
   self->parse = self->sink = NULL;
+  g_clear_object (&self->video_pad);
+}
+
+static void
+teardown (AttestRecorder *self)
+{
+  close_pipeline (self);
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  g_clear_pointer (&self->open_path, g_free);
+  if (self->recording && self->pending != NULL)
+    {
+      g_autoptr (GError) why = g_steal_pointer (&self->pending);
+
+      g_signal_emit (self, signals[SIGNAL_FAILED], 0, why);
+    }
   if (self->recording)
     {
       self->recording = FALSE;
@@ -112,6 +142,42 @@ say_error (AttestRecorder *self,
                       _("The recording of “%s” stopped: %s"), host, gst_error->message);
 }
 
+static gboolean build_and_play (AttestRecorder *self, GError **error);
+
+static gboolean
+on_reconnect (gpointer data)
+{
+  AttestRecorder *self = data;
+  g_autoptr (GError) error = NULL;
+
+  self->reconnect_id = 0;
+  g_debug ("recorder: reconnecting to %s (attempt %u)", self->display_name, self->attempt);
+  if (!build_and_play (self, &error))
+    fail (self, error);
+  return G_SOURCE_REMOVE;
+}
+
+/* The stream stopped after it had been recorded (the server went away, the network was cut):
+ * the segment being written is kept (it ends where the stream did), and the recorder tries
+ * again, waiting longer each time, until it is stopped. */
+static void
+drop (AttestRecorder *self,
+      const GError   *error)
+{
+  guint delay = MIN (1u << MIN (self->attempt, 5u), (guint) RECONNECT_MAX_S);
+  g_autofree char *cut = g_steal_pointer (&self->open_path);
+
+  close_pipeline (self);
+  if (cut != NULL && g_file_test (cut, G_FILE_TEST_IS_REGULAR))
+    g_signal_emit (self, signals[SIGNAL_SEGMENT_CLOSED], 0, cut,
+                   (guint64) (GST_CLOCK_TIME_IS_VALID (self->opened_at) ? self->opened_at : 0),
+                   (guint64) 0);
+  self->streamed = FALSE;
+  self->attempt++;
+  g_signal_emit (self, signals[SIGNAL_DROPPED], 0, error, delay);
+  self->reconnect_id = g_timeout_add_seconds (delay, on_reconnect, self);
+}
+
 static gboolean
 on_stop_timeout (gpointer data)
 {
@@ -121,6 +187,33 @@ on_stop_timeout (gpointer data)
   g_message ("The last segment of “%s” was not closed in time", self->display_name);
   teardown (self);
   return G_SOURCE_REMOVE;
+}
+
+/* Before the disk fills: at each new segment, a recording with less than min_free left ends
+ * (the segment just begun is closed at the next key frame) and says why. */
+static void
+check_free_space (AttestRecorder *self)
+{
+  g_autoptr (GFile) folder = g_file_new_for_path (self->folder);
+  g_autoptr (GFileInfo) info = g_file_query_filesystem_info (folder,
+                                                             G_FILE_ATTRIBUTE_FILESYSTEM_FREE,
+                                                             NULL, NULL);
+  guint64 free_bytes;
+  g_autofree char *free_text = NULL;
+
+  if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE) ||
+      self->stopping)
+    return;
+  free_bytes = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE);
+  if (free_bytes >= self->min_free)
+    return;
+  free_text = g_format_size (free_bytes);
+  g_clear_error (&self->pending);
+  self->pending = g_error_new (G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                               _("Recording stopped: the disk holding “%s” has only %s free. "
+                                 "The segments recorded so far are kept."), self->folder,
+                               free_text);
+  attest_recorder_stop (self);
 }
 
 static gboolean
@@ -140,13 +233,38 @@ on_bus_message (GstBus     *bus,
 
         gst_message_parse_error (message, &gst_error, &debug);
         g_debug ("recorder: %s (%s)", gst_error->message, debug != NULL ? debug : "");
-        error = say_error (self, gst_error, debug);
         self->bus_watch = 0;
-        fail (self, error);
+        /* The segment files, not the camera: the disk is full or the folder went away.
+         * Trying again would not help. */
+        if (GST_IS_OBJECT (GST_MESSAGE_SRC (message)) && self->sink != NULL &&
+            gst_object_has_as_ancestor (GST_MESSAGE_SRC (message), GST_OBJECT (self->sink)))
+          {
+            error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                 _("Cannot write the recording to “%s”: %s; the segments "
+                                   "closed so far are kept"), self->folder, gst_error->message);
+            fail (self, error);
+            return G_SOURCE_REMOVE;
+          }
+        error = say_error (self, gst_error, debug);
+        /* Once it has recorded, a lost stream is tried again; a first connection that fails
+         * is said at once. */
+        if ((self->streamed || self->attempt > 0) && !self->stopping)
+          drop (self, error);
+        else
+          fail (self, error);
         return G_SOURCE_REMOVE;
       }
     case GST_MESSAGE_EOS:
       self->bus_watch = 0;
+      if (!self->stopping)
+        {
+          /* A camera does not end: the server stopped sending. */
+          g_autoptr (GError) error = g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED,
+                                                  _("“%s” stopped sending"), self->display_name);
+
+          drop (self, error);
+          return G_SOURCE_REMOVE;
+        }
       teardown (self);
       return G_SOURCE_REMOVE;
     case GST_MESSAGE_ELEMENT:
@@ -158,15 +276,42 @@ on_bus_message (GstBus     *bus,
           break;
         gst_structure_get_clock_time (s, "running-time", &at);
         if (gst_structure_has_name (s, "splitmuxsink-fragment-opened"))
-          self->opened_at = at;
+          {
+            self->opened_at = at;
+            g_free (self->open_path);
+            self->open_path = g_strdup (gst_structure_get_string (s, "location"));
+            check_free_space (self);
+            if (!self->streamed)
+              {
+                self->streamed = TRUE;
+                if (self->attempt > 0)
+                  g_signal_emit (self, signals[SIGNAL_RECONNECTED], 0);
+                self->attempt = 0;
+              }
+          }
         else if (gst_structure_has_name (s, "splitmuxsink-fragment-closed"))
           {
             const char *path = gst_structure_get_string (s, "location");
+            /* A segment's close may come after the next one opened: only the open one is
+             * the last, once the stop's end of stream is in. */
+            gboolean open = path != NULL && g_strcmp0 (path, self->open_path) == 0;
+            gboolean last = open && self->stopping && g_atomic_int_get (&self->eos_sent);
+
+            if (open)
+              g_clear_pointer (&self->open_path, g_free);
             guint64 start = GST_CLOCK_TIME_IS_VALID (self->opened_at) ? self->opened_at : 0;
             guint64 duration = GST_CLOCK_TIME_IS_VALID (at) && at > start ? at - start : 0;
 
             if (path != NULL)
               g_signal_emit (self, signals[SIGNAL_SEGMENT_CLOSED], 0, path, start, duration);
+            /* The stop's end of stream reached the last segment: done (the drained pads
+             * would keep the pipeline's own EOS from coming). */
+            if (last)
+              {
+                self->bus_watch = 0;
+                teardown (self);
+                return G_SOURCE_REMOVE;
+              }
           }
         break;
       }
@@ -241,6 +386,7 @@ on_parsed_pad (GstElement     *parse,
       if (video != NULL && gst_pad_link (pad, video) == GST_PAD_LINK_OK)
         {
           self->video_linked = TRUE;
+          g_set_object (&self->video_pad, pad);
           return;
         }
     }
@@ -307,29 +453,63 @@ build (AttestRecorder *self,
   return TRUE;
 }
 
+static gboolean
+build_and_play (AttestRecorder *self,
+                GError        **error)
+{
+  g_autoptr (GstBus) bus = NULL;
+
+  self->video_linked = FALSE;
+  self->eos_sent = FALSE;
+  self->opened_at = GST_CLOCK_TIME_NONE;
+  if (!build (self, error))
+    {
+      g_clear_object (&self->pipeline);
+      return FALSE;
+    }
+  bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
+  self->bus_watch = gst_bus_add_watch (bus, on_bus_message, self);
+  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    g_debug ("recorder: the state change failed; the bus says why");
+  return TRUE;
+}
+
 void
 attest_recorder_start (AttestRecorder *self)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GstBus) bus = NULL;
 
   g_return_if_fail (ATTEST_IS_RECORDER (self));
   g_return_if_fail (!self->recording && self->pipeline == NULL);
 
   self->recording = TRUE;
   self->stopping = FALSE;
-  self->video_linked = FALSE;
-  self->opened_at = GST_CLOCK_TIME_NONE;
-  if (!build (self, &error))
+  self->streamed = FALSE;
+  self->attempt = 0;
+  if (!build_and_play (self, &error))
+    fail (self, error);
+}
+
+/* While stopping: the first key frame ends the stream before it, so the last segment holds
+ * whole groups of pictures only (an end of stream sent into the source cuts a frame in two,
+ * and a segment of that frame alone does not decode). Streaming thread. */
+static GstPadProbeReturn
+on_stop_probe (GstPad          *pad,
+               GstPadProbeInfo *info,
+               gpointer         data)
+{
+  AttestRecorder *self = data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  if (!g_atomic_int_get (&self->eos_sent) && !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
     {
-      g_clear_object (&self->pipeline);
-      fail (self, error);
-      return;
+      g_autoptr (GstPad) peer = gst_pad_get_peer (pad);
+
+      g_atomic_int_set (&self->eos_sent, TRUE);
+      if (peer != NULL)
+        gst_pad_send_event (peer, gst_event_new_eos ());
     }
-  bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-  self->bus_watch = gst_bus_add_watch (bus, on_bus_message, self);
-  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
-    g_debug ("recorder: the state change failed; the bus says why");
+  return g_atomic_int_get (&self->eos_sent) ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
 }
 
 void
@@ -337,12 +517,22 @@ attest_recorder_stop (AttestRecorder *self)
 {
   g_return_if_fail (ATTEST_IS_RECORDER (self));
 
-  if (self->pipeline == NULL || self->stopping)
+  if (self->stopping || !self->recording)
     return;
   self->stopping = TRUE;
-  /* EOS through the pipeline: splitmuxsink closes the segment it writes, then the bus says
-   * EOS. A source that never started gets no EOS through: the grace period ends it. */
-  gst_element_send_event (self->pipeline, gst_event_new_eos ());
+  /* Waiting to reconnect: nothing is being written. */
+  if (self->pipeline == NULL)
+    {
+      teardown (self);
+      return;
+    }
+  /* Video flowing: it ends at the next key frame (on_stop_probe), and splitmuxsink closes the
+   * segment. Else EOS through the pipeline. Either way the grace period bounds the wait. */
+  g_atomic_int_set (&self->eos_sent, FALSE);
+  if (self->video_pad != NULL)
+    gst_pad_add_probe (self->video_pad, GST_PAD_PROBE_TYPE_BUFFER, on_stop_probe, self, NULL);
+  else
+    gst_element_send_event (self->pipeline, gst_event_new_eos ());
   self->stop_timeout = g_timeout_add (STOP_GRACE_MS, on_stop_timeout, self);
 }
 
@@ -362,6 +552,15 @@ attest_recorder_get_display_name (AttestRecorder *self)
   g_return_val_if_fail (ATTEST_IS_RECORDER (self), NULL);
 
   return self->display_name;
+}
+
+void
+attest_recorder_set_min_free (AttestRecorder *self,
+                              guint64         bytes)
+{
+  g_return_if_fail (ATTEST_IS_RECORDER (self));
+
+  self->min_free = bytes;
 }
 
 void
@@ -399,6 +598,7 @@ attest_recorder_finalize (GObject *object)
   g_free (self->display_name);
   g_free (self->folder);
   g_free (self->prefix);
+  g_clear_error (&self->pending);
 
   G_OBJECT_CLASS (attest_recorder_parent_class)->finalize (object);
 }
@@ -420,11 +620,18 @@ attest_recorder_class_init (AttestRecorderClass *klass)
   signals[SIGNAL_STOPPED] =
     g_signal_new ("stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+  signals[SIGNAL_DROPPED] =
+    g_signal_new ("dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_ERROR, G_TYPE_UINT);
+  signals[SIGNAL_RECONNECTED] =
+    g_signal_new ("reconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
 }
 
 static void
 attest_recorder_init (AttestRecorder *self)
 {
+  self->min_free = DEFAULT_MIN_FREE;
 }
 
 AttestRecorder *

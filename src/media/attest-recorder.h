@@ -33,8 +33,13 @@ AttestRecorder *attest_recorder_new              (const char      *uri,
 void            attest_recorder_set_credentials  (AttestRecorder  *self,
                                                   const char      *user,
                                                   const char      *password);
-/* Connects and records. Failures come later as "failed" (GError*): a refused connection, a
- * wrong address, wrong credentials, a stream with no video; each message names the host. */
+/* The free space below which the recording stops, with a message, before the disk fills
+ * (default 512 MiB): checked at each new segment. */
+void            attest_recorder_set_min_free     (AttestRecorder  *self,
+                                                  guint64          bytes);
+/* Connects and records. A first connection that fails comes later as "failed" (GError*): a
+ * refused connection, a wrong address, wrong credentials, a stream with no video; each
+ * message names the host. A stream lost once recorded is "dropped", and tried again. */
 void            attest_recorder_start            (AttestRecorder  *self);
 /* Ends the recording: the segment being written is closed (reported as "segment-closed"),
  * then "stopped". Safe to call twice, or after a failure. */
@@ -48,6 +53,12 @@ const char     *attest_recorder_get_display_name (AttestRecorder  *self);
  * "segment-closed" (const char *path, guint64 start_ns, guint64 duration_ns): a segment file
  *   is complete on disk; start_ns is its start in the recording's running time.
  * "failed" (GError *error): the recording stopped on an error; what was closed stays.
- * "stopped": the recording ended (after stop, or after "failed"). */
+ * "stopped": the recording ended (after stop, or after "failed").
+ * "dropped" (GError *why, guint retry_in_s): the stream was lost after it had been recorded
+ *   (the server went away, the network was cut). The segment being written is reported
+ *   closed (cut where the stream stopped; a later segment starts after the gap), and the
+ *   recorder reconnects in retry_in_s seconds, waiting longer after each failed try (up to
+ *   30 s), until it is stopped.
+ * "reconnected": recording again after a drop. */
 
 G_END_DECLS
