@@ -247,22 +247,34 @@ count_frames (const char *path)
   return n;
 }
 
+/* A recorder of `server`'s stream. */
+static AttestRecorder *
+recorder_for (Server       *server,
+              const char   *folder,
+              const char   *prefix,
+              GstClockTime  segment_length)
+{
+  g_autofree char *uri = g_strdup_printf ("rtsp://127.0.0.1:%d/sample", server->port);
+  g_autoptr (GError) error = NULL;
+  AttestRecorder *recorder = attest_recorder_new (uri, folder, prefix, segment_length, &error);
+
+  g_assert_no_error (error);
+  return recorder;
+}
+
 /* data: TRUE for a camera asking for a password (given apart from the URL). */
 static void
 test_segments (gconstpointer data)
 {
   gboolean with_password = GPOINTER_TO_INT (data);
   g_autofree char *folder = make_folder ();
-  g_autofree char *uri = NULL;
   g_autoptr (AttestRecorder) recorder = NULL;
   g_autoptr (GError) error = NULL;
   Server server = { 0 };
   Run run;
 
   server_start (&server, with_password);
-  uri = g_strdup_printf ("rtsp://127.0.0.1:%d/sample", server.port);
-  recorder = attest_recorder_new (uri, folder, "front door/cam", 3 * GST_SECOND, &error);
-  g_assert_no_error (error);
+  recorder = recorder_for (&server, folder, "front door/cam", 3 * GST_SECOND);
   if (with_password)
     attest_recorder_set_credentials (recorder, "viewer", PASSWORD);
   {
@@ -368,16 +380,13 @@ static void
 test_disk_guard (void)
 {
   g_autofree char *folder = make_folder ();
-  g_autofree char *uri = NULL;
   g_autoptr (AttestRecorder) recorder = NULL;
   g_autoptr (GError) error = NULL;
   Server server = { 0 };
   Run run;
 
   server_start (&server, FALSE);
-  uri = g_strdup_printf ("rtsp://127.0.0.1:%d/sample", server.port);
-  recorder = attest_recorder_new (uri, folder, "cam", 2 * GST_SECOND, &error);
-  g_assert_no_error (error);
+  recorder = recorder_for (&server, folder, "cam", 2 * GST_SECOND);
   attest_recorder_set_min_free (recorder, G_MAXUINT64);
   run_init (&run, recorder);
   attest_recorder_start (recorder);
