@@ -13,6 +13,7 @@
 
 #include "media/attest-frame-reader.h"
 #include "media/attest-media-error.h"
+#include "media/attest-pipeline.h"
 #include "media/attest-recorder.h"
 #include "store/attest-store.h"
 
@@ -173,17 +174,17 @@ run_clear (Run *run)
   g_clear_error (&run->error);
 }
 
-typedef gboolean (*Condition) (Run *run);
+typedef gboolean (*Condition) (gpointer data);
 
 /* Iterates the main context (the server and the recorder both live there) until `cond`; FALSE
  * after two minutes, a hang. */
 static gboolean
 wait_for (Condition cond,
-          Run      *run)
+          gpointer  data)
 {
   gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
 
-  while (!cond (run))
+  while (!cond (data))
     {
       if (g_get_monotonic_time () > deadline)
         return FALSE;
@@ -193,14 +194,18 @@ wait_for (Condition cond,
 }
 
 static gboolean
-two_segments (Run *run)
+two_segments (gpointer data)
 {
+  Run *run = data;
+
   return run->segments->len >= 2 || run->stopped;
 }
 
 static gboolean
-stopped (Run *run)
+stopped (gpointer data)
 {
+  Run *run = data;
+
   return run->stopped;
 }
 
@@ -319,14 +324,18 @@ test_segments (gconstpointer data)
 }
 
 static gboolean
-dropped (Run *run)
+dropped (gpointer data)
 {
+  Run *run = data;
+
   return run->drops > 0 || run->stopped;
 }
 
 static gboolean
-segment_after_reconnect (Run *run)
+segment_after_reconnect (gpointer data)
 {
+  Run *run = data;
+
   return (run->reconnects > 0 && run->segments->len > run->at_reconnect) || run->stopped;
 }
 
@@ -401,6 +410,90 @@ test_disk_guard (void)
   g_assert_cmpuint (count_frames (run.segments->pdata[0]), >, 0);
   run_clear (&run);
   remove_folder (folder);
+}
+
+/* ---- watching a network camera live (AttestPipeline) ---- */
+
+typedef struct
+{
+  AttestPipeline *pipeline;
+  guint           most_faces;
+  GError         *error;
+} Live;
+
+static void
+on_live_detections (AttestPipeline *pipeline,
+                    GParamSpec     *pspec,
+                    Live           *live)
+{
+  AttestDetections *d = attest_pipeline_get_detections (pipeline);
+
+  if (d != NULL)
+    live->most_faces = MAX (live->most_faces, d->n_faces);
+}
+
+static void
+on_live_error (AttestPipeline *pipeline,
+               GError         *error,
+               Live           *live)
+{
+  if (live->error == NULL)
+    live->error = g_error_copy (error);
+}
+
+static gboolean
+live_sees_faces (gpointer data)
+{
+  Live *live = data;
+
+  return live->most_faces > 0 || live->error != NULL;
+}
+
+/* The camera watched live, with faces found on it as they come: live like a local camera (not
+ * seekable, no file to queue against); a wrong password said by host. */
+static void
+test_watch_live (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AttestVision) vision = attest_vision_new (g_getenv ("ATTEST_MODELS_DIR"), &error);
+  g_autofree char *uri = NULL;
+  g_autofree char *expected = NULL;
+  Server server = { 0 };
+  Live live = { 0 };
+
+  g_assert_no_error (error);
+  server_start (&server, TRUE);
+  uri = g_strdup_printf ("rtsp://127.0.0.1:%d/sample", server.port);
+  live.pipeline = attest_pipeline_new (vision);
+  g_signal_connect (live.pipeline, "notify::detections", G_CALLBACK (on_live_detections), &live);
+  g_signal_connect (live.pipeline, "error", G_CALLBACK (on_live_error), &live);
+
+  g_assert_true (attest_pipeline_open_stream (live.pipeline, uri, "viewer", PASSWORD, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (live_sees_faces, &live));
+  g_assert_no_error (live.error);
+  g_test_message ("live: up to %u faces at once", live.most_faces);
+  g_assert_true (attest_pipeline_get_playing (live.pipeline));
+  g_assert_false (attest_pipeline_get_seekable (live.pipeline));
+  g_assert_null (attest_pipeline_get_uri (live.pipeline));
+
+  /* The wrong password: a message by host, not the password. */
+  live.most_faces = 0;
+  g_assert_true (attest_pipeline_open_stream (live.pipeline, uri, "viewer", "not-" PASSWORD, &error));
+  g_assert_true (wait_for (live_sees_faces, &live));
+  g_assert_nonnull (live.error);
+  g_test_message ("wrong password: %s", live.error->message);
+  expected = g_strdup_printf ("“127.0.0.1:%d” refused the user name or password", server.port);
+  g_assert_cmpstr (live.error->message, ==, expected);
+
+  /* Not a camera address: refused at once. */
+  g_assert_false (attest_pipeline_open_stream (live.pipeline, "file:///etc/passwd", NULL, NULL, &error));
+  g_assert_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED);
+
+  attest_pipeline_close (live.pipeline);
+  g_clear_object (&live.pipeline);
+  g_clear_error (&live.error);
+  server_stop (&server);
 }
 
 /* What the user typed was wrong, or the other side said no: a message naming the host, never
@@ -669,5 +762,6 @@ main (int   argc,
   g_test_add_func ("/recorder/reconnect", test_reconnect);
   g_test_add_func ("/recorder/disk-guard", test_disk_guard);
   g_test_add_func ("/recorder/cli-watch", test_cli_watch);
+  g_test_add_func ("/recorder/watch-live", test_watch_live);
   return g_test_run ();
 }

@@ -63,4 +63,23 @@ gboolean _attest_media_source_is_local     (GstElement          *source);
 /* "“%s” is a playlist that points to the network: Attest opens only local files…" */
 GError  *_attest_media_error_network       (const char          *display_name);
 
+/* ---- network cameras (attest-recorder.c) ---- */
+
+/* A camera address: rtsp://, rtsps://, http:// or https:// with a host. *location gets it
+ * without user and password, *user and *password what it held (or NULL), *display_name
+ * "host[:port]" for messages, *rtsp whether it is RTSP. FALSE with ATTEST_MEDIA_ERROR_FAILED
+ * and a message saying what an address looks like. */
+gboolean _attest_media_parse_camera_url    (const char          *uri,
+                                            char               **location,
+                                            char               **user,
+                                            char               **password,
+                                            char               **display_name,
+                                            gboolean            *rtsp,
+                                            GError             **error);
+/* A GStreamer error from a network camera said for a user: refused password, no such
+ * stream, unreachable, no video. Names the host, never the password. */
+GError  *_attest_media_error_from_camera   (const GError        *gst_error,
+                                            const char          *debug,
+                                            const char          *host);
+
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* attest-pipeline-open.c: opening a file or a camera in AttestPipeline.
+/* attest-pipeline-open.c: opening a file, a camera or a network camera in AttestPipeline.
  *
  * A file is checked off the main thread first (exists, not empty, GstDiscoverer says it is a
  * video, its end is there), so the common mistakes get a clear message before any playback
@@ -256,3 +256,68 @@ attest_pipeline_open_camera (AttestPipeline  *self,
   return TRUE;
 }
 
+
+/* ---- network cameras ---- */
+
+/* playbin chose the source for the address: TCP to it, the credentials given apart. */
+static void
+on_stream_source (GstElement     *playbin,
+                  GstElement     *source,
+                  AttestPipeline *self)
+{
+  GObjectClass *klass = G_OBJECT_GET_CLASS (source);
+
+  if (g_object_class_find_property (klass, "protocols") != NULL)
+    gst_util_set_object_arg (G_OBJECT (source), "protocols", "tcp");
+  if (self->stream_user != NULL && g_object_class_find_property (klass, "user-id") != NULL)
+    g_object_set (source, "user-id", self->stream_user, "user-pw", self->stream_password, NULL);
+}
+
+gboolean
+attest_pipeline_open_stream (AttestPipeline  *self,
+                             const char      *uri,
+                             const char      *user,
+                             const char      *password,
+                             GError         **error)
+{
+  g_autofree char *location = NULL;
+  g_autofree char *url_user = NULL;
+  g_autofree char *url_password = NULL;
+  g_autofree char *host = NULL;
+  gboolean rtsp;
+
+  g_return_val_if_fail (ATTEST_IS_PIPELINE (self), FALSE);
+  g_return_val_if_fail (uri != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_attest_media_parse_camera_url (uri, &location, &url_user, &url_password, &host, &rtsp,
+                                       error))
+    return FALSE;
+
+  attest_pipeline_close (self);
+  /* Live like a camera: not seekable, no file to review later (recording makes one). */
+  self->device = g_strdup (host);
+  self->display_name = g_strdup (host);
+  self->stream = TRUE;
+  self->stream_user = g_strdup (user != NULL ? user : url_user);
+  self->stream_password = g_strdup (user != NULL ? password : url_password);
+
+  if (!_attest_pipeline_build_playbin (self, location, TRUE))
+    {
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED,
+                   _("“%s” cannot be watched: GStreamer’s playbin is missing"), host);
+      _attest_pipeline_clear_stream (self);
+      return FALSE;
+    }
+  g_signal_connect (self->playbin, "source-setup", G_CALLBACK (on_stream_source), self);
+  if (gst_element_set_state (self->playbin, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    {
+      _attest_pipeline_teardown (self);
+      g_set_error (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED,
+                   _("Cannot reach “%s”: the camera or the network does not answer"), host);
+      _attest_pipeline_clear_stream (self);
+      return FALSE;
+    }
+  _attest_pipeline_set_playing (self, TRUE);
+  return TRUE;
+}

@@ -25,7 +25,10 @@ struct _AttestPipeline
   GSource              *open_timeout; /* gives up on a preroll that never comes */
   char                 *uri;
   char                 *display_name; /* for messages: file base name or camera device */
-  char                 *device;       /* camera device, NULL for a file */
+  char                 *device;       /* camera device (a network camera: its host), NULL for a file */
+  gboolean              stream;       /* a network camera (attest_pipeline_open_stream) */
+  char                 *stream_user;
+  char                 *stream_password;
   gboolean              playing;
   gboolean              seekable;
   gboolean              at_eos;
@@ -127,5 +130,8 @@ void              _attest_pipeline_end_live_tracks (AttestPipeline *self,
                                                     const char     *next_uri);
 /* Frees the matching state (finalize). */
 void     _attest_pipeline_analysis_finalize    (AttestPipeline   *self);
+
+/* Forgets a network camera's host and credentials (attest-pipeline.c). */
+void _attest_pipeline_clear_stream (AttestPipeline *self);
 
 G_END_DECLS

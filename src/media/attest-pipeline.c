@@ -325,9 +325,11 @@ handle_error (AttestPipeline *self,
   g_debug ("GStreamer error from %s: %s (%s)", GST_MESSAGE_SRC_NAME (message),
            gst_error->message, debug != NULL ? debug : "");
 
-  error = _attest_media_error_from_gst (gst_error,
-                                        self->display_name != NULL ? self->display_name : "",
-                                        self->device);
+  error = self->stream
+          ? _attest_media_error_from_camera (gst_error, debug, self->display_name)
+          : _attest_media_error_from_gst (gst_error,
+                                          self->display_name != NULL ? self->display_name : "",
+                                          self->device);
 
   if (self->open_task != NULL)
     {
@@ -644,6 +646,14 @@ reset_media_state (AttestPipeline *self)
   _attest_pipeline_set_analysis_interval (self, 0);
 }
 
+void
+_attest_pipeline_clear_stream (AttestPipeline *self)
+{
+  self->stream = FALSE;
+  g_clear_pointer (&self->stream_user, g_free);
+  g_clear_pointer (&self->stream_password, g_free);
+}
+
 /* ---- Public controls ---- */
 
 void
@@ -661,6 +671,7 @@ attest_pipeline_close (AttestPipeline *self)
   attest_video_paintable_clear (self->paintable);
   reset_media_state (self);
   g_clear_pointer (&self->device, g_free);
+  _attest_pipeline_clear_stream (self);
   g_clear_pointer (&self->display_name, g_free);
   if (self->uri != NULL)
     {

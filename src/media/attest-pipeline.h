@@ -43,6 +43,15 @@ gboolean              attest_pipeline_open_file_finish (AttestPipeline      *sel
 gboolean              attest_pipeline_open_camera      (AttestPipeline *self,
                                                         const char     *device,
                                                         GError        **error);
+/* A network camera (rtsp://, rtsps://, http:// MJPEG), over TCP to that address only; user
+ * NULL: the URL's own, if any. Live like a camera: not seekable, and no file to queue faces
+ * against (record it with AttestRecorder). Errors on the bus name the host, never the
+ * password. FALSE at once for an address that is not a camera URL. */
+gboolean              attest_pipeline_open_stream      (AttestPipeline *self,
+                                                        const char     *uri,
+                                                        const char     *user,
+                                                        const char     *password,
+                                                        GError        **error);
 void                  attest_pipeline_close            (AttestPipeline *self);
 
 void                  attest_pipeline_play             (AttestPipeline *self);

@@ -14,6 +14,7 @@
 
 #include "media/attest-media-error.h"
 #include "media/attest-recorder.h"
+#include "attest-media-errors-private.h"
 
 /* The free space a recording stops at, unless told otherwise. */
 #define DEFAULT_MIN_FREE (G_GUINT64_CONSTANT (512) * 1024 * 1024)
@@ -116,14 +117,11 @@ fail (AttestRecorder *self,
   g_object_unref (self);
 }
 
-/* A GStreamer error said for the user, naming the host, never the password. */
-static GError *
-say_error (AttestRecorder *self,
-           const GError   *gst_error,
-           const char     *debug)
+GError *
+_attest_media_error_from_camera (const GError *gst_error,
+                                 const char   *debug,
+                                 const char   *host)
 {
-  const char *host = self->display_name;
-
   if (g_error_matches (gst_error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED) ||
       (debug != NULL && strstr (debug, "401") != NULL))
     return g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED,
@@ -139,7 +137,7 @@ say_error (AttestRecorder *self,
     return g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_UNPLAYABLE,
                         _("“%s” sends no video Attest can record"), host);
   return g_error_new (ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED,
-                      _("The recording of “%s” stopped: %s"), host, gst_error->message);
+                      _("The video from “%s” stopped: %s"), host, gst_error->message);
 }
 
 static gboolean build_and_play (AttestRecorder *self, GError **error);
@@ -245,7 +243,7 @@ on_bus_message (GstBus     *bus,
             fail (self, error);
             return G_SOURCE_REMOVE;
           }
-        error = say_error (self, gst_error, debug);
+        error = _attest_media_error_from_camera (gst_error, debug, self->display_name);
         /* Once it has recorded, a lost stream is tried again; a first connection that fails
          * is said at once. */
         if ((self->streamed || self->attempt > 0) && !self->stopping)
@@ -634,6 +632,37 @@ attest_recorder_init (AttestRecorder *self)
   self->min_free = DEFAULT_MIN_FREE;
 }
 
+gboolean
+_attest_media_parse_camera_url (const char  *uri,
+                                char       **location,
+                                char       **user,
+                                char       **password,
+                                char       **display_name,
+                                gboolean    *rtsp,
+                                GError     **error)
+{
+  g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
+  const char *scheme = parsed != NULL ? g_uri_get_scheme (parsed) : NULL;
+
+  if (parsed == NULL || g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0' ||
+      (g_ascii_strcasecmp (scheme, "rtsp") != 0 && g_ascii_strcasecmp (scheme, "rtsps") != 0 &&
+       g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0))
+    {
+      g_set_error_literal (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED,
+                           _("A camera address starts with rtsp://, rtsps://, http:// or "
+                             "https:// and names a host, e.g. rtsp://192.168.1.20:554/stream"));
+      return FALSE;
+    }
+  *rtsp = g_ascii_strncasecmp (scheme, "rtsp", 4) == 0;
+  *location = g_uri_to_string_partial (parsed, G_URI_HIDE_USERINFO);
+  *user = g_strdup (g_uri_get_user (parsed));
+  *password = g_strdup (g_uri_get_password (parsed));
+  *display_name = g_uri_get_port (parsed) > 0
+                  ? g_strdup_printf ("%s:%d", g_uri_get_host (parsed), g_uri_get_port (parsed))
+                  : g_strdup (g_uri_get_host (parsed));
+  return TRUE;
+}
+
 AttestRecorder *
 attest_recorder_new (const char    *uri,
                      const char    *folder,
@@ -642,33 +671,15 @@ attest_recorder_new (const char    *uri,
                      GError       **error)
 {
   g_autoptr (AttestRecorder) self = NULL;
-  g_autoptr (GUri) parsed = NULL;
-  const char *scheme;
 
   g_return_val_if_fail (uri != NULL, NULL);
   g_return_val_if_fail (folder != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  parsed = g_uri_parse (uri, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
-  scheme = parsed != NULL ? g_uri_get_scheme (parsed) : NULL;
-  if (parsed == NULL || g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0' ||
-      (g_ascii_strcasecmp (scheme, "rtsp") != 0 && g_ascii_strcasecmp (scheme, "rtsps") != 0 &&
-       g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0))
-    {
-      g_set_error_literal (error, ATTEST_MEDIA_ERROR, ATTEST_MEDIA_ERROR_FAILED,
-                           _("A camera address starts with rtsp://, rtsps://, http:// or "
-                             "https:// and names a host, e.g. rtsp://192.168.1.20:554/stream"));
-      return NULL;
-    }
-
   self = g_object_new (ATTEST_TYPE_RECORDER, NULL);
-  self->rtsp = g_ascii_strncasecmp (scheme, "rtsp", 4) == 0;
-  self->location = g_uri_to_string_partial (parsed, G_URI_HIDE_USERINFO);
-  self->user = g_strdup (g_uri_get_user (parsed));
-  self->password = g_strdup (g_uri_get_password (parsed));
-  self->display_name = g_uri_get_port (parsed) > 0
-                       ? g_strdup_printf ("%s:%d", g_uri_get_host (parsed), g_uri_get_port (parsed))
-                       : g_strdup (g_uri_get_host (parsed));
+  if (!_attest_media_parse_camera_url (uri, &self->location, &self->user, &self->password,
+                                       &self->display_name, &self->rtsp, error))
+    return NULL;
   self->folder = g_strdup (folder);
   /* A file name, whatever the camera is called. */
   self->prefix = g_strdup (prefix != NULL && *prefix != '\0' ? prefix : "camera");
