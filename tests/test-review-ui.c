@@ -10,6 +10,7 @@
 #include <gdk/x11/gdkx.h>
 #include <glib/gstdio.h>
 #include <gst/gst.h>
+#include <gst/rtsp-server/rtsp-server.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdio.h>
@@ -1539,6 +1540,193 @@ test_accessible_names (void)
   destroy_and_check_finalized (GTK_WINDOW (window));
 }
 
+/* ---- a network camera, watched, recorded and reviewed ---- */
+
+static gboolean
+live_boxes (gpointer data)
+{
+  AttestWindow *window = data;
+
+  return attest_video_view_get_visible_faces (
+           _attest_video_page_get_video_view (_attest_window_get_video_page (window))) > 0;
+}
+
+typedef struct
+{
+  AttestWindow *window;
+  const char   *folder;
+  gint64        item_id;   /* out: an item from the recording */
+} LiveWait;
+
+static GFile *
+sample_file (void)
+{
+  static GFile *file;
+
+  if (file == NULL)
+    file = g_file_new_for_path (g_getenv ("ATTEST_SAMPLE_VIDEO"));
+  return file;
+}
+
+/* Not recording any more, and every segment scanned. */
+static gboolean
+recording_over (gpointer data)
+{
+  AttestWindow *window = data;
+
+  return _attest_video_page_get_recording_text (_attest_window_get_video_page (window)) == NULL &&
+         !attest_review_page_get_scanning (_attest_window_get_review_page (window));
+}
+
+/* An item queued from a file in the recordings folder (earlier tests' items are there too). */
+static gboolean
+queue_has_live_item (gpointer data)
+{
+  LiveWait *wait = data;
+  AttestReviewPage *page = _attest_window_get_review_page (wait->window);
+  g_autofree char *prefix = g_filename_to_uri (wait->folder, NULL, NULL);
+
+  for (guint i = 0; i < attest_review_page_get_n_rows (page); i++)
+    {
+      g_autoptr (AttestReviewItem) item =
+        attest_store_get_review_item (store, attest_review_page_get_row_item (page, i), NULL);
+
+      if (item != NULL && item->source_uri != NULL &&
+          g_str_has_prefix (item->source_uri, prefix) && g_strcmp0 (item->status, "pending") == 0)
+        {
+          wait->item_id = item->id;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* A camera on 127.0.0.1 (gst-rtsp-server streaming the sample's own H.264): watched in the
+ * window with faces boxed and a recording indicator; its first closed segment is scanned into
+ * the queue; a face in it is confirmed through the review panel; the match names the segment,
+ * whose SHA-256 is the file's on disk. */
+static void
+test_network_camera (void)
+{
+  g_autoptr (AttestSettings) settings = attest_settings_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstRTSPServer) server = gst_rtsp_server_new ();
+  g_autoptr (GstRTSPMountPoints) mounts = NULL;
+  g_autofree char *launch = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *folder = g_dir_make_tmp ("attest-live-XXXXXX", NULL);
+  g_autofree char *segment = NULL;
+  g_autofree char *segment_sha = NULL;
+  GstRTSPMediaFactory *factory = gst_rtsp_media_factory_new ();
+  AttestWindow *window;
+  AttestVideoPage *video;
+  gint64 item_id;
+  guint server_id;
+
+  launch = g_strdup_printf ("( filesrc location=\"%s\" ! qtdemux ! h264parse ! rtph264pay "
+                            "name=pay0 pt=96 config-interval=1 )", g_getenv ("ATTEST_SAMPLE_VIDEO"));
+  gst_rtsp_media_factory_set_launch (factory, launch);
+  /* The window watches and records over two connections: each gets its own stream, as from a
+   * camera (one media shared by clients that connect at once can stall the second). */
+  gst_rtsp_media_factory_set_shared (factory, FALSE);
+  gst_rtsp_server_set_address (server, "127.0.0.1");
+  gst_rtsp_server_set_service (server, "0");
+  mounts = gst_rtsp_server_get_mount_points (server);
+  gst_rtsp_mount_points_add_factory (mounts, "/lobby", factory);
+  server_id = gst_rtsp_server_attach (server, NULL);
+  uri = g_strdup_printf ("rtsp://127.0.0.1:%d/lobby", gst_rtsp_server_get_bound_port (server));
+
+  attest_settings_set_reviewer_name (settings, REVIEWER);
+  attest_settings_set_blind_review (settings, FALSE);
+  window = new_window (settings);
+  video = _attest_window_get_video_page (window);
+  attest_video_page_set_segment_length (video, 3 * GST_SECOND);
+  g_assert_true (attest_video_page_open_stream (video, uri, NULL, NULL, folder, &error));
+  g_assert_no_error (error);
+
+  /* Live: boxes on the faces, and the recording said. */
+  if (!wait_for (live_boxes, window))
+    g_error ("no boxes on the live picture (last toast: %s)",
+             _attest_window_get_last_toast_title (window));
+  g_test_message ("recording indicator: %s (last toast: %s)",
+                  _attest_video_page_get_recording_text (video),
+                  _attest_window_get_last_toast_title (window));
+  g_assert_true (g_str_has_prefix (_attest_video_page_get_recording_text (video), "● Recording"));
+  render_window (window, "test-review-live.png");
+
+  /* The first segment, once closed, is scanned: its faces wait for review. */
+  {
+    LiveWait wait = { window, folder, -1 };
+
+    g_assert_true (wait_for (queue_has_live_item, &wait));
+    item_id = wait.item_id;
+  }
+  {
+    g_autoptr (AttestReviewItem) item = attest_store_get_review_item (store, item_id, &error);
+    g_autoptr (GFile) file = NULL;
+
+    g_assert_no_error (error);
+    file = g_file_new_for_uri (item->source_uri);
+    segment = g_file_get_path (file);
+    g_test_message ("queued from the recording: %s", segment);
+    g_assert_true (g_str_has_prefix (segment, folder));
+    segment_sha = attest_file_sha256 (file, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (item->source_sha256, ==, segment_sha);
+  }
+
+  /* Reviewed like any file: confirmed through the panel, against the segment. */
+  show_review (window);
+  /* The reviewer picks it in the queue (earlier tests' items are listed too). */
+  _attest_review_page_item_activated (_attest_window_get_review_page (window), item_id);
+  wait_shows (window, item_id);
+  render_window (window, "test-review-live-item.png");
+  type_text (window, attest_review_panel_get_rationale (panel_of (window)),
+             "Same face as the gallery photos, seen live at the lobby");
+  press (window, "ctrl+Return", GDK_KEY_Return, GDK_CONTROL_MASK);
+  wait_status (item_id, "confirmed");
+  g_assert_cmpint (query_intf ("SELECT count (*) FROM matches m JOIN sources s ON s.id = m.source_id"
+                               " WHERE s.sha256 = '%s' AND m.revoked_at IS NULL", segment_sha), ==, 1);
+
+  /* Another video on screen ends the recording: its last segment is closed and scanned. */
+  attest_window_open_file (window, sample_file ());
+  g_assert_true (wait_for (recording_over, window));
+  g_assert_null (_attest_video_page_get_recording_text (video));
+  destroy_and_check_finalized (GTK_WINDOW (window));
+  g_source_remove (server_id);
+  remove_tree (folder);
+}
+
+/* A scan while a video plays: the live analysis and the scan share the face models. */
+static gboolean
+scan_done (gpointer data)
+{
+  return !attest_review_page_get_scanning (_attest_window_get_review_page (data));
+}
+
+static void
+test_scan_while_playing (void)
+{
+  g_autoptr (AttestSettings) settings = attest_settings_new ();
+  g_autoptr (GFile) sample = g_file_new_for_path (g_getenv ("ATTEST_SAMPLE_VIDEO"));
+  g_autofree char *folder = g_dir_make_tmp ("attest-scanplay-XXXXXX", NULL);
+  g_autofree char *copy_path = g_build_filename (folder, "copy.mp4", NULL);
+  g_autoptr (GFile) copy = g_file_new_for_path (copy_path);
+  AttestWindow *window;
+
+  g_assert_true (g_file_copy (sample, copy, G_FILE_COPY_NONE, NULL, NULL, NULL, NULL));
+  attest_settings_set_reviewer_name (settings, REVIEWER);
+  window = new_window (settings);
+  attest_window_open_file (window, sample);
+  g_assert_true (wait_for (window_done_opening, window));
+  attest_pipeline_play (_attest_video_page_get_pipeline (_attest_window_get_video_page (window)));
+  attest_review_page_scan_file (_attest_window_get_review_page (window), copy);
+  g_assert_true (attest_review_page_get_scanning (_attest_window_get_review_page (window)));
+  g_assert_true (wait_for (scan_done, window));
+  destroy_and_check_finalized (GTK_WINDOW (window));
+  remove_tree (folder);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1577,6 +1765,8 @@ main (int   argc,
   g_test_add_func ("/review-ui/refusal-is-a-toast", test_refusal_is_a_toast);
   g_test_add_func ("/review-ui/no-match-item", test_no_match_item);
   g_test_add_func ("/review-ui/accessible-names", test_accessible_names);
+  g_test_add_func ("/review-ui/network-camera", test_network_camera);
+  g_test_add_func ("/review-ui/scan-while-playing", test_scan_while_playing);
   g_test_add_func ("/review-ui/tab-to-rationale", test_tab_to_rationale);
   g_test_add_func ("/review-ui/typing-on-after-decision", test_typing_on_after_decision);
   g_test_add_func ("/review-ui/toast-clear-of-controls", test_toast_clear_of_controls);

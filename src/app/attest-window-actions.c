@@ -178,6 +178,100 @@ open_camera_action (GtkWidget  *widget,
   attest_window_open_camera (ATTEST_WINDOW (widget));
 }
 
+/* ---- network cameras ---- */
+
+static char *
+entry_text (GtkWidget *entry)
+{
+  g_autofree char *text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry)));
+
+  g_strstrip (text);
+  return *text != '\0' ? g_steal_pointer (&text) : NULL;
+}
+
+static void
+on_stream_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    AttestWindow     *self)
+{
+  GtkWidget *box = adw_message_dialog_get_extra_child (dialog);
+  GtkWidget *url_entry = gtk_widget_get_first_child (box);
+  GtkWidget *user_entry = gtk_widget_get_next_sibling (url_entry);
+  GtkWidget *password_entry = gtk_widget_get_next_sibling (user_entry);
+  g_autofree char *url = entry_text (url_entry);
+  g_autofree char *user = entry_text (user_entry);
+  g_autofree char *folder = g_build_filename (g_get_user_data_dir (), "attest", "recordings", NULL);
+  g_autoptr (GError) error = NULL;
+
+  if (!g_str_equal (response, "watch"))
+    return;
+  if (url == NULL ||
+      !attest_video_page_open_stream (self->video_page, url, user,
+                                      gtk_editable_get_text (GTK_EDITABLE (password_entry)),
+                                      folder, &error))
+    {
+      attest_window_show_toast (self, error != NULL ? error->message
+                                                    : _("Type the camera’s address"));
+      return;
+    }
+  adw_view_stack_set_visible_child_name (self->view_stack, "video");
+}
+
+/* win.open-stream: "Watch Network Camera…". */
+static void
+open_stream_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  AttestWindow *self = ATTEST_WINDOW (widget);
+  GtkWidget *dialog, *box, *url, *user, *password;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Watch a Network Camera"),
+                                   _("Attest connects only to the address typed here. What the "
+                                     "camera shows is recorded to your recordings folder as it "
+                                     "is watched, and the faces in it are queued for review "
+                                     "from the recording. The password is used for this "
+                                     "session and not stored."));
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  url = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (url), "rtsp://192.168.1.20:554/stream");
+  gtk_entry_set_activates_default (GTK_ENTRY (url), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (url), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Camera address"), -1);
+  user = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (user), _("User name (if the camera asks)"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (user), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("User name"), -1);
+  password = gtk_password_entry_new ();
+  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (password), TRUE);
+  g_object_set (password, "placeholder-text", _("Password"), "activates-default", TRUE, NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (password), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Password"), -1);
+  gtk_box_append (GTK_BOX (box), url);
+  gtk_box_append (GTK_BOX (box), user);
+  gtk_box_append (GTK_BOX (box), password);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "watch", _("_Watch and Record"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "watch",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "watch");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_stream_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* A segment of the network camera on screen is on disk: its faces go to the review queue. */
+static void
+on_segment_recorded (AttestVideoPage *page,
+                     const char      *path,
+                     AttestWindow    *self)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+
+  attest_review_page_queue_scan (self->review_page, file);
+}
+
 /* win.show-video, win.show-gallery, win.show-review, win.show-audit: the page named after
  * "win.show-". */
 static void
@@ -386,6 +480,7 @@ _attest_window_class_init_actions (GtkWidgetClass *widget_class)
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-camera", NULL, open_camera_action);
+  gtk_widget_class_install_action (widget_class, "win.open-stream", NULL, open_stream_action);
   gtk_widget_class_install_action (widget_class, "win.scan", NULL, scan_action);
   gtk_widget_class_install_action (widget_class, "win.scan-video", NULL, scan_video_action);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
@@ -407,6 +502,8 @@ void
 _attest_window_init_actions (AttestWindow *self)
 {
   g_signal_connect_object (self->video_page, "enrol-face", G_CALLBACK (on_enrol_face), self, 0);
+  g_signal_connect_object (self->video_page, "segment-recorded", G_CALLBACK (on_segment_recorded),
+                           self, 0);
 }
 
 void

@@ -906,6 +906,7 @@ attest_pipeline_finalize (GObject *object)
   AttestPipeline *self = ATTEST_PIPELINE (object);
 
   _attest_pipeline_analysis_finalize (self);
+  g_clear_pointer (&self->vision, attest_vision_free);
   g_ptr_array_unref (self->history);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
@@ -970,7 +971,9 @@ attest_pipeline_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_VISION:
-      self->vision = g_value_get_pointer (value);
+      /* Its worker thread analyses with it until the pipeline is gone. */
+      self->vision = g_value_get_pointer (value) != NULL
+                     ? attest_vision_ref (g_value_get_pointer (value)) : NULL;
       break;
     case PROP_PLAYING:
       if (g_value_get_boolean (value))

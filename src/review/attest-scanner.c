@@ -778,6 +778,7 @@ attest_scanner_finalize (GObject *object)
   AttestScanner *self = ATTEST_SCANNER (object);
 
   g_clear_object (&self->store);
+  g_clear_pointer (&self->vision, attest_vision_free);
   g_clear_pointer (&self->matcher, attest_matcher_unref);
   g_clear_pointer (&self->names, g_hash_table_unref);
   g_mutex_clear (&self->resume_lock);
@@ -821,7 +822,8 @@ attest_scanner_new (AttestStore   *store,
 
   self = g_object_new (ATTEST_TYPE_SCANNER, NULL);
   self->store = g_object_ref (store);
-  self->vision = vision;
+  /* Until the scan's thread is done with it (the task holds the scanner). */
+  self->vision = attest_vision_ref (vision);
   self->matcher = attest_matcher_ref (matcher);
   self->names = identity_names != NULL ? g_hash_table_ref (identity_names) : NULL;
   return self;

@@ -81,10 +81,18 @@ static const ModelFile MODEL_FILES[] = {
   { FEATURE_FILE, "87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581" },
 };
 
+/* One OpenCV call at a time in the whole process. The nets are not re-entrant, and with a
+ * scan running while a video plays (two analyses, one model set) OpenCV 4.6 crashed in
+ * Net::forwardLayer, or read freed memory there, even with each instance's nets behind a
+ * lock of their own (/review-ui/scan-while-playing, 1 run in 3; AddressSanitizer named a
+ * block freed by another thread inside libopencv_dnn). Holding one lock over every OpenCV
+ * call, nets, image decoding, thumbnails alike, removes every overlap. The nets dominate the
+ * time anyway, and they were serialised already. */
+static std::mutex opencv_lock;
+
 struct _AttestVision
 {
-  /* The nets are not re-entrant: one call at a time per instance. */
-  std::mutex lock;
+  std::atomic<int> refs { 1 };
   cv::dnn::Net detect;
   cv::dnn::Net landmark;
   cv::dnn::Net feature;
@@ -327,25 +335,29 @@ attest_vision_new (const char *models_dir, GError **error)
   if (models_dir == NULL)
     models_dir = default_dir = attest_vision_default_models_dir ();
 
-  try
-    {
-      cv::setNumThreads (2);
-      self = new AttestVision ();
-    }
-  catch (...)
-    {
-      g_set_error (error, ATTEST_VISION_ERROR, ATTEST_VISION_ERROR_MODEL_CORRUPT,
-                   _("The face models could not be prepared: %s"), exception_reason ().c_str ());
-      return NULL;
-    }
+  {
+    std::lock_guard<std::mutex> guard (opencv_lock);
 
-  if (!load_model (models_dir, &MODEL_FILES[0], &self->detect, NULL, error) ||
-      !load_model (models_dir, &MODEL_FILES[1], &self->landmark, NULL, error) ||
-      !load_model (models_dir, &MODEL_FILES[2], &self->feature, &feature_sha, error))
-    {
-      delete self;
-      return NULL;
-    }
+    try
+      {
+        cv::setNumThreads (2);
+        self = new AttestVision ();
+      }
+    catch (...)
+      {
+        g_set_error (error, ATTEST_VISION_ERROR, ATTEST_VISION_ERROR_MODEL_CORRUPT,
+                     _("The face models could not be prepared: %s"), exception_reason ().c_str ());
+        return NULL;
+      }
+
+    if (!load_model (models_dir, &MODEL_FILES[0], &self->detect, NULL, error) ||
+        !load_model (models_dir, &MODEL_FILES[1], &self->landmark, NULL, error) ||
+        !load_model (models_dir, &MODEL_FILES[2], &self->feature, &feature_sha, error))
+      {
+        delete self;
+        return NULL;
+      }
+  }
 
   /* The embedding model and the first 8 hex digits of its checksum: embeddings made by
    * another model must never be compared with these. */
@@ -354,10 +366,25 @@ attest_vision_new (const char *models_dir, GError **error)
   return self;
 }
 
+AttestVision *
+attest_vision_ref (AttestVision *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  self->refs.fetch_add (1);
+  return self;
+}
+
 void
 attest_vision_free (AttestVision *self)
 {
-  delete self;
+  if (self == NULL || self->refs.fetch_sub (1) > 1)
+    return;
+  {
+    std::lock_guard<std::mutex> guard (opencv_lock);
+
+    delete self;
+  }
 }
 
 const char *
@@ -565,7 +592,7 @@ attest_vision_detect (AttestVision *self, const AttestImageView *image, AttestBo
 
   try
     {
-      std::lock_guard<std::mutex> guard (self->lock);
+      std::lock_guard<std::mutex> guard (opencv_lock);
       cv::Mat bgr = view_to_bgr (image);
       std::vector<Detection> found = detect_locked (self, bgr);
       int n = (int) found.size ();
@@ -742,7 +769,7 @@ attest_vision_landmarks (AttestVision *self, const AttestImageView *image, const
 
   try
     {
-      std::lock_guard<std::mutex> guard (self->lock);
+      std::lock_guard<std::mutex> guard (opencv_lock);
       *out = landmarks_locked (self, view_to_bgr (image), box);
       return TRUE;
     }
@@ -769,7 +796,7 @@ attest_vision_embed (AttestVision *self, const AttestImageView *image, const Att
 
   try
     {
-      std::lock_guard<std::mutex> guard (self->lock);
+      std::lock_guard<std::mutex> guard (opencv_lock);
       return embed_locked (self, view_to_bgr (image), box, embedding, error);
     }
   catch (...)
@@ -975,7 +1002,7 @@ attest_vision_assess (AttestVision *self, const AttestImageView *image, const At
 
   try
     {
-      std::lock_guard<std::mutex> guard (self->lock);
+      std::lock_guard<std::mutex> guard (opencv_lock);
 
       *out = assess_locked (self, view_to_bgr (image), box);
       return TRUE;
@@ -1190,6 +1217,7 @@ attest_image_decode (GBytes     *bytes,
   }
   try
     {
+      std::lock_guard<std::mutex> guard (opencv_lock);
       cv::Mat encoded (1, (int) size, CV_8UC1, (void *) data);
 
       bgr = cv::imdecode (encoded, cv::IMREAD_COLOR);
@@ -1275,6 +1303,7 @@ attest_image_crop_png (const AttestImageView *image, const AttestBox *box, int s
 
   try
     {
+      std::lock_guard<std::mutex> guard (opencv_lock);
       cv::Mat bgr = view_to_bgr (image);
       /* Square, 1.5x the box's larger side, shrunk and shifted to stay inside the image so
        * the thumbnail has no black bars. */

@@ -68,7 +68,11 @@ const char   *attest_vision_fetch_command      (void);
  * checking each file's sha256. Caps OpenCV at 2 threads. */
 AttestVision *attest_vision_new                (const char            *models_dir,
                                                 GError               **error);
+/* Drops a reference (the one attest_vision_new gave): the models go with the last one. */
 void          attest_vision_free               (AttestVision          *self);
+/* Another reference, for whatever runs analysis on a thread of its own (a scan, a player):
+ * the models stay until it is done, even if the one who made them lets go first. */
+AttestVision *attest_vision_ref                (AttestVision          *self);
 /* Identifies the embedding model, stored with every face and audit entry,
  * e.g. "fr_feature-512@87aacdfe". */
 const char   *attest_vision_get_model_id       (AttestVision          *self);

@@ -52,6 +52,7 @@ struct _AttestReviewPage
   GFile             *scan_file;
   char              *scan_name;
   guint              scan_added;
+  GQueue             scan_queue;     /* files to scan after this one (GFile*) */
 };
 
 /* attest-review-page.c: what the page shows. */

@@ -628,6 +628,13 @@ on_scan_finished (GObject      *source,
   update_scan_bar (self, 0);
   _attest_review_page_scanning_changed (self);
   attest_review_page_reload (self);
+  /* The next file waiting (a camera's next segment). */
+  if (self->scanner == NULL && !g_queue_is_empty (&self->scan_queue))
+    {
+      g_autoptr (GFile) next = g_queue_pop_head (&self->scan_queue);
+
+      attest_review_page_scan_file (self, next);
+    }
 
   if (scan != NULL)
     {
@@ -710,6 +717,19 @@ attest_review_page_scan_file (AttestReviewPage *self,
 }
 
 void
+attest_review_page_queue_scan (AttestReviewPage *self,
+                               GFile            *file)
+{
+  g_return_if_fail (ATTEST_IS_REVIEW_PAGE (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->scanner != NULL)
+    g_queue_push_tail (&self->scan_queue, g_object_ref (file));
+  else
+    attest_review_page_scan_file (self, file);
+}
+
+void
 _attest_review_page_cancel_scan (AttestReviewPage *self)
 {
   g_cancellable_cancel (self->scan_cancellable);
@@ -725,6 +745,7 @@ _attest_review_page_init_queue (AttestReviewPage *self)
   self->source_states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->undo_texts = g_ptr_array_new_with_free_func (g_free);
   self->undo_items = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_queue_init (&self->scan_queue);
   g_signal_connect_object (self->panel, "decide", G_CALLBACK (on_decide), self, 0);
   g_signal_connect_object (self->panel, "play-moment", G_CALLBACK (on_play_moment), self, 0);
 }
@@ -733,6 +754,7 @@ void
 _attest_review_page_dispose_queue (AttestReviewPage *self)
 {
   self->disposed = TRUE;
+  g_queue_clear_full (&self->scan_queue, g_object_unref);
   /* A scan stops at its next frame; what it has checkpointed stays, and it resumes there. */
   g_cancellable_cancel (self->scan_cancellable);
   if (self->scanner != NULL)

@@ -45,6 +45,10 @@ void               attest_review_page_reload       (AttestReviewPage *self);
 /* Scans `file` into the queue; says why not in a toast. */
 void               attest_review_page_scan_file    (AttestReviewPage *self,
                                                     GFile            *file);
+/* Scans `file` once the scan running (if any) has finished: a network camera's segments,
+ * one after another. */
+void               attest_review_page_queue_scan   (AttestReviewPage *self,
+                                                    GFile            *file);
 /* Property "scanning". */
 gboolean           attest_review_page_get_scanning (AttestReviewPage *self);
 /* Property "n-pending": items waiting for a decision (the page's badge). */

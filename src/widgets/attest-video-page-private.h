@@ -2,6 +2,7 @@
  * and accessors for tests; not for other code. */
 #pragma once
 
+#include "media/attest-recorder.h"
 #include "attest-video-page.h"
 
 G_BEGIN_DECLS
@@ -42,6 +43,11 @@ struct _AttestVideoPage
   char                 *last_queue_error;
   guint                 queue_in_flight;   /* summaries being written to the queue */
 
+  GtkLabel             *recording_label;   /* template */
+  AttestRecorder       *recorder;          /* a network camera's recording, or NULL */
+  guint                 n_recorded;        /* its segments closed so far */
+  GstClockTime          segment_length;    /* of the recordings (default 5 minutes) */
+
   char                 *seek_uri;          /* play_moment waits for this file to open */
   gint64                seek_ms;
   guint                 seek_idle;
@@ -74,6 +80,8 @@ AttestVideoView      *_attest_video_page_get_video_view      (AttestVideoPage *s
 AttestCandidatePanel *_attest_video_page_get_candidate_panel (AttestVideoPage *self);
 /* Faces on their way into the review queue (written off the main thread); 0: all written. */
 guint                 _attest_video_page_get_queue_in_flight (AttestVideoPage *self);
+/* The recording indicator's text, NULL while it is hidden. */
+const char           *_attest_video_page_get_recording_text  (AttestVideoPage *self);
 /* Loads the store's rejections again (as a change to them does). */
 void                  _attest_video_page_reload_rejections   (AttestVideoPage *self);
 

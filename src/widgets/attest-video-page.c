@@ -196,6 +196,17 @@ on_seek_change_value (GtkRange        *range,
 /* ---- the video on screen ---- */
 
 /* Makes `pipeline` the one on screen (NULL: nothing open) and closes the previous one. */
+/* The recording of the network camera on screen ends (its last segment is closed and
+ * handed on); nothing is recorded while nothing is watched. */
+static void
+stop_recording (AttestVideoPage *self)
+{
+  if (self->recorder == NULL)
+    return;
+  /* It finishes on its own and is released when it says it stopped. */
+  attest_recorder_stop (self->recorder);
+}
+
 static void
 set_pipeline (AttestVideoPage *self,
               AttestPipeline  *pipeline,
@@ -207,6 +218,7 @@ set_pipeline (AttestVideoPage *self,
     self->pipeline = g_object_ref (pipeline);
   self->pipeline_analyses = pipeline != NULL && self->vision != NULL;
 
+  stop_recording (self);
   /* A face selected in the previous video is nobody in this one. */
   attest_video_view_select_face (self->video_view, -1);
   g_signal_group_set_target (self->pipeline_signals, self->pipeline);
@@ -353,6 +365,131 @@ attest_video_page_open_camera (AttestVideoPage *self)
   set_opening (self, NULL);
   set_pipeline (self, pipeline, _("Camera"));
   attest_pipeline_play (pipeline);
+}
+
+/* ---- network cameras ---- */
+
+static void
+show_recording (AttestVideoPage *self,
+                const char      *text)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->recording_label), text != NULL);
+  if (text != NULL)
+    gtk_label_set_text (self->recording_label, text);
+}
+
+static void
+on_segment_recorded (AttestRecorder  *recorder,
+                     const char      *path,
+                     guint64          start,
+                     guint64          duration,
+                     AttestVideoPage *self)
+{
+  g_autofree char *text = NULL;
+
+  self->n_recorded++;
+  if (recorder == self->recorder && attest_recorder_get_recording (recorder))
+    {
+      /* Translators: the recording indicator, "● Recording · 3 segments". */
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "● Recording · %u segment",
+                                           "● Recording · %u segments", self->n_recorded),
+                              self->n_recorded);
+      show_recording (self, text);
+    }
+  g_signal_emit_by_name (self, "segment-recorded", path);
+}
+
+static void
+on_recording_dropped (AttestRecorder  *recorder,
+                      GError          *error,
+                      guint            retry_in,
+                      AttestVideoPage *self)
+{
+  g_autofree char *text = g_strdup_printf (_("%s; reconnecting in %u s"), error->message,
+                                           retry_in);
+
+  show_recording (self, _("Reconnecting…"));
+  _attest_video_page_toast (self, text);
+}
+
+static void
+on_recording_failed (AttestRecorder  *recorder,
+                     GError          *error,
+                     AttestVideoPage *self)
+{
+  _attest_video_page_toast (self, error->message);
+}
+
+static void
+on_recording_stopped (AttestRecorder  *recorder,
+                      AttestVideoPage *self)
+{
+  if (recorder == self->recorder)
+    {
+      g_signal_handlers_disconnect_by_data (recorder, self);
+      g_clear_object (&self->recorder);
+      show_recording (self, NULL);
+    }
+}
+
+gboolean
+attest_video_page_open_stream (AttestVideoPage  *self,
+                               const char       *uri,
+                               const char       *user,
+                               const char       *password,
+                               const char       *folder,
+                               GError          **error)
+{
+  g_autoptr (AttestPipeline) pipeline = NULL;
+  g_autoptr (AttestRecorder) recorder = NULL;
+
+  g_return_val_if_fail (ATTEST_IS_VIDEO_PAGE (self), FALSE);
+  g_return_val_if_fail (uri != NULL, FALSE);
+  g_return_val_if_fail (folder != NULL, FALSE);
+
+  recorder = attest_recorder_new (uri, folder, "camera", self->segment_length, error);
+  if (recorder == NULL)
+    return FALSE;
+  if (user != NULL)
+    attest_recorder_set_credentials (recorder, user, password);
+  pipeline = attest_pipeline_new (self->vision);
+  _attest_video_page_setup_pipeline (self, pipeline);
+  if (!attest_pipeline_open_stream (pipeline, uri, user, password, error))
+    return FALSE;
+
+  /* A network camera replaces a file being opened. */
+  set_opening (self, NULL);
+  set_pipeline (self, pipeline, attest_recorder_get_display_name (recorder));
+  attest_pipeline_play (pipeline);
+
+  self->recorder = g_steal_pointer (&recorder);
+  self->n_recorded = 0;
+  g_signal_connect (self->recorder, "segment-closed", G_CALLBACK (on_segment_recorded), self);
+  g_signal_connect (self->recorder, "dropped", G_CALLBACK (on_recording_dropped), self);
+  g_signal_connect (self->recorder, "failed", G_CALLBACK (on_recording_failed), self);
+  g_signal_connect (self->recorder, "stopped", G_CALLBACK (on_recording_stopped), self);
+  attest_recorder_start (self->recorder);
+  if (self->recorder != NULL)
+    show_recording (self, _("● Recording"));
+  return TRUE;
+}
+
+void
+attest_video_page_set_segment_length (AttestVideoPage *self,
+                                      GstClockTime     length)
+{
+  g_return_if_fail (ATTEST_IS_VIDEO_PAGE (self));
+
+  self->segment_length = length > 0 ? length : 300 * GST_SECOND;
+}
+
+const char *
+_attest_video_page_get_recording_text (AttestVideoPage *self)
+{
+  g_return_val_if_fail (ATTEST_IS_VIDEO_PAGE (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->recording_label))
+         ? gtk_label_get_text (self->recording_label) : NULL;
 }
 
 /* ---- Play This Moment ---- */
@@ -706,6 +843,12 @@ attest_video_page_dispose (GObject *object)
   AttestVideoPage *self = ATTEST_VIDEO_PAGE (object);
 
   set_opening (self, NULL);
+  if (self->recorder != NULL)
+    {
+      /* The window closes: the segment being written ends where it is (still readable). */
+      g_signal_handlers_disconnect_by_data (self->recorder, self);
+      g_clear_object (&self->recorder);
+    }
   g_cancellable_cancel (self->rejections_cancellable);
   g_clear_object (&self->rejections_cancellable);
   g_clear_handle_id (&self->seek_idle, g_source_remove);
@@ -808,6 +951,8 @@ attest_video_page_class_init (AttestVideoPageClass *klass)
     g_param_spec_boolean ("opening", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_signal_new ("segment-recorded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[SIGNAL_ENROL_FACE] =
     g_signal_new ("enrol-face", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 6, GDK_TYPE_TEXTURE, G_TYPE_POINTER,
@@ -823,6 +968,7 @@ attest_video_page_class_init (AttestVideoPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AttestVideoPage, seek_adjustment);
   gtk_widget_class_bind_template_child (widget_class, AttestVideoPage, time_label);
   gtk_widget_class_bind_template_child (widget_class, AttestVideoPage, faces_label);
+  gtk_widget_class_bind_template_child (widget_class, AttestVideoPage, recording_label);
   gtk_widget_class_bind_template_child (widget_class, AttestVideoPage, controls);
   gtk_widget_class_bind_template_child (widget_class, AttestVideoPage, panel_revealer);
   gtk_widget_class_bind_template_child (widget_class, AttestVideoPage, candidate_panel);
@@ -847,6 +993,7 @@ attest_video_page_init (AttestVideoPage *self)
   self->stack = GTK_STACK (adw_bin_get_child (ADW_BIN (self)));
 
   self->match_threshold = 0.5;
+  self->segment_length = 300 * GST_SECOND;
   attest_video_view_set_match_threshold (self->video_view, self->match_threshold);
   attest_candidate_panel_set_threshold (self->candidate_panel, self->match_threshold);
 

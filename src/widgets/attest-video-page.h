@@ -47,6 +47,16 @@ void             attest_video_page_set_match_threshold (AttestVideoPage         
 void             attest_video_page_open_file          (AttestVideoPage           *self,
                                                        GFile                     *file);
 void             attest_video_page_open_camera        (AttestVideoPage           *self);
+/* Watches a network camera (rtsp://, http:// MJPEG) and records it into `folder` as it is
+ * watched: each closed segment is handed on ("segment-recorded") to be scanned into the
+ * review queue, so what is seen live is reviewed from the recording. user NULL: the URL's
+ * own credentials. FALSE with a message for an address that is not a camera URL. */
+gboolean         attest_video_page_open_stream        (AttestVideoPage           *self,
+                                                       const char                *uri,
+                                                       const char                *user,
+                                                       const char                *password,
+                                                       const char                *folder,
+                                                       GError                   **error);
 /* Plays `uri` from `ms` (opening it unless it is the video on screen). */
 void             attest_video_page_play_moment        (AttestVideoPage           *self,
                                                        const char                *uri,
@@ -57,6 +67,10 @@ void             attest_video_page_play_moment        (AttestVideoPage          
 void             attest_video_page_add_shortcuts      (AttestVideoPage           *self,
                                                        GtkWidget                 *window);
 
+/* How long each recorded segment of a network camera is at most (default 5 minutes): how
+ * soon what was seen live can be reviewed. */
+void             attest_video_page_set_segment_length (AttestVideoPage           *self,
+                                                       GstClockTime               length);
 /* Property "title": the open video's name ("Camera" for a camera), NULL when none. */
 const char      *attest_video_page_get_title          (AttestVideoPage           *self);
 /* Property "file-uri": the open video's URI when it is a file, else NULL. */
@@ -67,6 +81,9 @@ gboolean         attest_video_page_get_opening        (AttestVideoPage          
 void             attest_video_page_pause              (AttestVideoPage           *self);
 /* The controls at the foot of the page (a toast must not cover them). */
 GtkWidget       *attest_video_page_get_controls       (AttestVideoPage           *self);
+
+/* Signal "segment-recorded" (const char *path): a segment of the network camera being
+ * watched is complete on disk. */
 
 /* Signal "enrol-face" (GdkTexture *frame, gconstpointer box, gboolean hand_drawn,
  * const char *uri, gint64 ms, gint64 proposed_identity_id): the reviewer asked to enrol the
